@@ -1,0 +1,58 @@
+# bitbox-stats: set-up, tests and the demo.
+#   make demo   set up everything, then run the main job on the built-in simulated study
+#   make test   set up everything, then run every test (Python, R, vignettes)
+# Set-up installs, where missing, R and its packages from Debian's packages
+# (apt-get, with sudo when not root) and creates .venv with the package and its extras.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := $(CURDIR)/.venv
+PY := $(VENV)/bin/python
+RLIB := $(VENV)/Rlib
+BUILD := $(CURDIR)/build
+DEB_PACKAGES := r-base-core r-base-dev r-cran-lavaan r-cran-psych r-cran-lme4 \
+    r-cran-reticulate r-cran-testthat r-cran-rmarkdown r-cran-knitr r-cran-boot \
+    pandoc chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+export RETICULATE_PYTHON := $(PY)
+export R_LIBS := $(RLIB)
+export MPLBACKEND := Agg
+
+.PHONY: setup system-deps demo test lint test-python test-r r-install r-check vignettes clean
+
+setup: $(VENV)/.installed
+
+system-deps:
+	@missing=""; \
+	for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq || { echo "ERROR: apt-get update failed; cannot install$$missing" >&2; exit 1; }; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $$missing \
+	    || { echo "ERROR: could not install the Debian packages$$missing" >&2; exit 1; }; \
+	fi
+
+$(VENV)/.installed: pyproject.toml | system-deps
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[r,dask,dev]'
+	$(PY) -m pip install -q --no-deps bitbox==2025.10.dev2
+	mkdir -p $(RLIB)
+	touch $@
+
+demo: setup
+	$(VENV)/bin/bitbox-stats demo
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+test-python: setup
+	$(VENV)/bin/pytest -q
+
+test: lint test-python
+
+clean:
+	rm -rf $(VENV) $(BUILD)
