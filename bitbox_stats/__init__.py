@@ -8,9 +8,50 @@ subject-grouped splits, and a fast cluster bootstrap for comparing models.
 
 from importlib.metadata import PackageNotFoundError, version
 
+from .bootstrap import BootstrapResult, cluster_bootstrap
+from .clips import Clips, segment_clips, segment_table
 from .errors import BitboxStatsError, RBackendError
 from .expressions import diversity, expressivity
+from .factor import (
+    CFAResult,
+    CFAWarning,
+    ExpressivenessScores,
+    cfa,
+    expressiveness_scores,
+    factor_scores,
+    parse_model,
+    rater_scores,
+)
+from .features import (
+    FEATURES,
+    FeatureExtraction,
+    clip_features,
+    extract_features,
+    feature_definitions,
+    openface_manifest,
+)
+from .metrics import nrmse, pearson_r, rmse
+from .models import (
+    ContextResult,
+    ElasticNetResult,
+    GridCell,
+    HumanBaselineResult,
+    baseline_predictions,
+    elasticnet_grid,
+    fit_by_context,
+    group_split,
+    group_split_labels,
+    human_baseline,
+    normal_baseline,
+    uniform_baseline,
+)
+from .openface import openface_columns, openface_summary, read_openface, write_openface
+from .plots import plot_feature_weights, plot_peaks, plot_performance
+from .reliability import icc, icc_table
+from .report import ReportSection, render_report, write_report
 from .signals import detect_peaks, scale_durations, wavelet_transform
+from .simulate import SimulatedStudy, simulate_signals, simulate_study, write_study
+from .tables import comparison_table, performance_table
 
 try:
     __version__ = version("bitbox-stats")
@@ -18,11 +59,63 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
 
 __all__ = [
+    "FEATURES",
     "BitboxStatsError",
+    "BootstrapResult",
+    "CFAResult",
+    "CFAWarning",
+    "Clips",
+    "ContextResult",
+    "ElasticNetResult",
+    "ExpressivenessScores",
+    "FeatureExtraction",
+    "GridCell",
+    "HumanBaselineResult",
     "RBackendError",
+    "ReportSection",
+    "SimulatedStudy",
+    "baseline_predictions",
+    "cfa",
+    "clip_features",
+    "cluster_bootstrap",
+    "comparison_table",
     "detect_peaks",
     "diversity",
+    "elasticnet_grid",
+    "expressiveness_scores",
     "expressivity",
+    "extract_features",
+    "factor_scores",
+    "feature_definitions",
+    "fit_by_context",
+    "group_split",
+    "group_split_labels",
+    "human_baseline",
+    "icc",
+    "icc_table",
+    "normal_baseline",
+    "nrmse",
+    "openface_columns",
+    "openface_manifest",
+    "openface_summary",
+    "parse_model",
+    "pearson_r",
+    "performance_table",
+    "plot_feature_weights",
+    "plot_peaks",
+    "plot_performance",
+    "rater_scores",
+    "read_openface",
+    "render_report",
+    "rmse",
     "scale_durations",
+    "segment_clips",
+    "segment_table",
+    "simulate_signals",
+    "simulate_study",
+    "uniform_baseline",
     "wavelet_transform",
+    "write_openface",
+    "write_report",
+    "write_study",
 ]

@@ -508,3 +508,16 @@ def test_expressiveness_without_tasks(ratings):
     np.testing.assert_allclose(res.loadings["loading"], ref["loading"], atol=1e-10)
     assert "score_all" in res.scores and not any(c.startswith("score_task") for c in res.scores)
     assert list(res.rater_scores.columns) == ["task", "subject", "clip", "rater", "score_all", "z_all"]
+
+
+def test_lavaan_backend_leaves_ld_library_path_alone():
+    """rpy2 adds R's library folders to LD_LIBRARY_PATH; child processes must not see them
+    (a Dask worker started afterwards would load another libpython)."""
+    import os
+
+    from bitbox_stats.factor import lavaan_backend
+
+    before = os.environ.get("LD_LIBRARY_PATH")
+    lavaan_backend._STATE.pop("ro", None)
+    lavaan_backend._robjects()
+    assert os.environ.get("LD_LIBRARY_PATH") == before

@@ -9,6 +9,8 @@ are negative") are collected and returned, not printed.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from ..errors import RBackendError
@@ -78,6 +80,10 @@ def _robjects():
         raise RBackendError(
             f"backend='lavaan' needs the Python package rpy2, which is not installed; {INSTALL_HINT}"
         ) from None
+    # rpy2 prepends R's library folders (and /usr/lib/<arch>) to LD_LIBRARY_PATH when it
+    # starts R. R is loaded by then, so put the variable back: otherwise every process
+    # started later (process pools, Dask workers) may pick up another libpython.
+    saved = os.environ.get("LD_LIBRARY_PATH")
     try:
         import rpy2.robjects as ro
     except Exception as err:  # noqa: BLE001 - rpy2 raises several kinds when R is absent
@@ -85,6 +91,11 @@ def _robjects():
             f"backend='lavaan' needs R, but rpy2 could not start it ({type(err).__name__}: {err}); "
             f"install R (e.g. `apt-get install r-base`) and make sure R_HOME is set; {INSTALL_HINT}"
         ) from None
+    finally:
+        if saved is None:
+            os.environ.pop("LD_LIBRARY_PATH", None)
+        else:
+            os.environ["LD_LIBRARY_PATH"] = saved
     _STATE["ro"] = ro
     return ro
 

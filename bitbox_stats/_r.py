@@ -1,0 +1,166 @@
+"""Data exchange with the R package (``r/``), which calls Python through reticulate.
+
+Debian's reticulate (1.28) converts neither pandas 3 DataFrames nor NumPy 2
+arrays, and it turns R's missing integers, strings and logicals into valid
+Python values (-2147483648, ``'NA'``, ``True``). Data therefore cross the
+boundary as plain lists, one per column, with the missing cells marked in a
+separate list of booleans. Nothing here computes statistics.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["call", "frame_to_r", "frame_from_r", "result_to_r"]
+
+_INT32 = np.iinfo(np.int32)
+
+
+def _column_to_r(series: pd.Series):
+    missing = series.isna().to_numpy()
+    dtype = series.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        values = series.fillna(False).astype(bool).tolist()
+        return "logical", values, missing.tolist()
+    if pd.api.types.is_integer_dtype(dtype):
+        filled = series.fillna(0).to_numpy(dtype=np.int64)
+        if filled.size == 0 or (filled.min() >= _INT32.min + 1 and filled.max() <= _INT32.max):
+            return "integer", filled.astype(int).tolist(), missing.tolist()
+        return "double", series.to_numpy(dtype=float, na_value=np.nan).tolist(), missing.tolist()
+    if pd.api.types.is_numeric_dtype(dtype):
+        return "double", series.to_numpy(dtype=float, na_value=np.nan).tolist(), missing.tolist()
+    values = ["" if m else str(v) for v, m in zip(series.tolist(), missing, strict=True)]
+    return "character", values, missing.tolist()
+
+
+def frame_to_r(frame: pd.DataFrame) -> dict:
+    """A DataFrame as ``{names, kinds, values, missing}`` lists for R.
+
+    ``kinds`` are R's column types (``"double"``, ``"integer"``,
+    ``"logical"``, ``"character"``); ``missing[j][i]`` is True where R must
+    put ``NA``.
+
+    Examples
+    --------
+    >>> out = frame_to_r(pd.DataFrame({"a": [1.5, None], "b": ["x", None]}))
+    >>> out["kinds"], out["values"][1], out["missing"][1]
+    (['double', 'character'], ['x', ''], [False, True])
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"expected a pandas DataFrame, got {type(frame).__name__}")
+    names, kinds, values, missing = [], [], [], []
+    for name in frame.columns:
+        kind, vals, miss = _column_to_r(frame[name])
+        names.append(str(name))
+        kinds.append(kind)
+        values.append(vals)
+        missing.append(miss)
+    return {"names": names, "kinds": kinds, "values": values, "missing": missing, "n": int(frame.shape[0])}
+
+
+def frame_from_r(names, kinds, values, missing) -> pd.DataFrame:
+    """Rebuild a DataFrame from the per-column lists the R package sends.
+
+    Examples
+    --------
+    >>> f = frame_from_r(["a", "s"], ["integer", "character"], [[1, 0], ["u", ""]],
+    ...                  [[False, True], [False, True]])
+    >>> f["a"].tolist(), f["s"].isna().tolist()
+    ([1, <NA>], [False, True])
+    """
+    def as_list(x):
+        return list(x) if isinstance(x, list | tuple) else [x]
+
+    names, kinds, values, missing = (as_list(v) for v in (names, kinds, values, missing))
+    columns = {}
+    for name, kind, vals, miss in zip(names, kinds, values, missing, strict=True):
+        vals = as_list(vals)
+        miss = np.asarray(as_list(miss), dtype=bool)
+        if kind == "double":
+            col = pd.Series(np.asarray(vals, dtype=float))
+            col[miss] = np.nan
+        elif kind == "integer":
+            col = pd.Series(pd.array(np.asarray(vals, dtype=np.int64), dtype="Int64"))
+            col[miss] = pd.NA
+            if not miss.any():
+                col = col.astype(np.int64)
+        elif kind == "logical":
+            col = pd.Series(pd.array(np.asarray(vals, dtype=bool), dtype="boolean"))
+            col[miss] = pd.NA
+            if not miss.any():
+                col = col.astype(bool)
+        elif kind == "character":
+            col = pd.Series([None if m else str(v) for v, m in zip(vals, miss, strict=True)], dtype="str")
+        else:
+            raise TypeError(f"column {name!r}: R type {kind!r} cannot be passed to Python")
+        columns[str(name)] = col
+    return pd.DataFrame(columns)
+
+
+def result_to_r(obj):
+    """Turn a result into nested plain values reticulate converts faithfully.
+
+    DataFrames become ``{"__frame__": frame_to_r(...)}``; frozen result
+    dataclasses become dicts of their convertible fields (DataFrames, numbers,
+    strings, and nested results), with ``"__class__"`` naming the class;
+    fitted scikit-learn objects and other Python objects are left out.
+    """
+    if isinstance(obj, pd.DataFrame):
+        return {"__frame__": frame_to_r(obj)}
+    if isinstance(obj, pd.Series):
+        return {"__frame__": frame_to_r(obj.to_frame())}
+    if isinstance(obj, dict):
+        return {str(k): result_to_r(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [result_to_r(v) for v in obj]
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        out = {"__class__": type(obj).__name__}
+        for field in dataclasses.fields(obj):
+            value = result_to_r(getattr(obj, field.name))
+            if value is not _SKIP:
+                out[field.name] = value
+        return out
+    if obj is None or isinstance(obj, bool | int | float | str):
+        return obj
+    return _SKIP
+
+
+_SKIP = object()
+
+
+def _decode(value):
+    if isinstance(value, dict):
+        if "__frame__" in value:
+            f = value["__frame__"]
+            return frame_from_r(f["names"], f["kinds"], f["values"], f["missing"])
+        return {k: _decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    return value
+
+
+def call(name: str, kwargs: dict | None = None, method: str | None = None):
+    """Call the public function ``bitbox_stats.<name>`` with arguments from R.
+
+    Arguments shaped as ``{"__frame__": ...}`` become DataFrames; the result
+    comes back through :func:`result_to_r`. With ``method``, that method of
+    the result is called with no arguments and its value returned as well
+    (under ``"__method__"``).
+    """
+    import bitbox_stats
+
+    if name not in bitbox_stats.__all__:
+        raise ValueError(f"{name!r} is not a public function of bitbox_stats")
+    kwargs = {str(k): _decode(v) for k, v in (kwargs or {}).items()}
+    result = getattr(bitbox_stats, name)(**kwargs)
+    out = result_to_r(result)
+    if method is not None:
+        out = {"__result__": out, "__method__": result_to_r(getattr(result, method)())}
+    return out
