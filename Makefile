@@ -44,7 +44,7 @@ $(VENV)/.installed: pyproject.toml | system-deps
 	touch $@
 
 demo: setup
-	$(VENV)/bin/bitbox-stats demo
+	$(VENV)/bin/bitbox-stats demo --out $(BUILD)/demo --overwrite
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -52,7 +52,25 @@ lint: setup
 test-python: setup
 	$(VENV)/bin/pytest -q
 
-test: lint test-python
+r-install: setup
+	mkdir -p $(RLIB)
+	R CMD INSTALL --no-multiarch --library=$(RLIB) r > $(VENV)/r-install.log 2>&1 \
+	  || { cat $(VENV)/r-install.log; echo "ERROR: R CMD INSTALL r failed" >&2; exit 1; }
+
+test-r: r-install
+	cd r/tests && Rscript -e 'library(testthat); library(bitboxstats); test_dir("testthat", reporter = "summary", stop_on_failure = TRUE, package = "bitboxstats", load_package = "installed")'
+
+r-check: r-install
+	rm -rf $(BUILD)/rcheck && mkdir -p $(BUILD)/rcheck
+	cd $(BUILD)/rcheck && R CMD build --no-build-vignettes $(CURDIR)/r > build.log 2>&1 \
+	  || { cat build.log; exit 1; }
+	cd $(BUILD)/rcheck && _R_CHECK_FORCE_SUGGESTS_=true R CMD check --no-manual bitboxstats_*.tar.gz > check.log 2>&1; \
+	  status=$$?; cat check.log; \
+	  if [ $$status -ne 0 ] || grep -qE "^Status: .*(ERROR|WARNING)" check.log; then \
+	    cat bitboxstats.Rcheck/tests/testthat.Rout.fail 2>/dev/null || true; \
+	    echo "ERROR: R CMD check reported errors or warnings" >&2; exit 1; fi
+
+test: lint test-python test-r
 
 clean:
 	rm -rf $(VENV) $(BUILD)

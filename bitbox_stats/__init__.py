@@ -29,6 +29,7 @@ from .features import (
     extract_features,
     feature_definitions,
     openface_manifest,
+    video_features,
 )
 from .metrics import nrmse, pearson_r, rmse
 from .models import (
@@ -51,6 +52,7 @@ from .reliability import icc, icc_table
 from .report import ReportSection, render_report, write_report
 from .signals import detect_peaks, scale_durations, wavelet_transform
 from .simulate import SimulatedStudy, simulate_signals, simulate_study, write_study
+from .study import StudyResult, read_study, run_study, weight_recovery
 from .tables import comparison_table, performance_table
 
 try:
@@ -74,6 +76,7 @@ __all__ = [
     "RBackendError",
     "ReportSection",
     "SimulatedStudy",
+    "StudyResult",
     "baseline_predictions",
     "cfa",
     "clip_features",
@@ -106,15 +109,19 @@ __all__ = [
     "plot_performance",
     "rater_scores",
     "read_openface",
+    "read_study",
     "render_report",
     "rmse",
+    "run_study",
     "scale_durations",
     "segment_clips",
     "segment_table",
     "simulate_signals",
     "simulate_study",
     "uniform_baseline",
+    "video_features",
     "wavelet_transform",
+    "weight_recovery",
     "write_openface",
     "write_report",
     "write_study",

@@ -177,9 +177,14 @@ def check_numeric_columns(name: str, data: pd.DataFrame, columns: Sequence[str])
     TypeError: data column 'a' must be numeric, got dtype str
     """
     check_columns(name, data, columns)
-    for c in columns:
-        dtype = data[c].dtype
-        if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+    dtypes = data.dtypes
+    for c in dict.fromkeys(columns):  # one dtype look-up per distinct column, no Series built
+        dtype = dtypes[c]
+        if isinstance(dtype, pd.Series):  # duplicated column names
+            dtype = dtype.iloc[0]
+        if not (isinstance(dtype, np.dtype) and dtype.kind in "iuf") and (
+            not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
+        ):
             raise TypeError(f"{name} column {c!r} must be numeric, got dtype {dtype}")
 
 

@@ -1,45 +1,343 @@
-"""The ``bitbox-stats`` command line: a thin shell over the public functions."""
+"""The ``bitbox-stats`` command line: a thin shell over the public functions.
+
+Subcommands: ``demo`` (simulate the study and run it), ``study`` (run it on
+real files), ``expressivity``, ``features``, ``icc``, ``cfa``, ``bootstrap``.
+Each reads CSV and writes CSV (or a folder of results). Outputs go to a new or
+empty folder, or a new file; nothing is overwritten without ``--overwrite``.
+A user error ends with one line on stderr and exit code 2; success is 0.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 import pandas as pd
 
 from . import __version__
-from .expressions import expressivity
-from .simulate import simulate_signals
+from .errors import BitboxStatsError
 
 
 class UserError(Exception):
     """A problem with the user's input: reported in one line, exit code 2."""
 
 
+def _say(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def _read_csv(path: str, what: str) -> pd.DataFrame:
+    p = Path(path)
+    if not p.is_file():
+        raise UserError(f"{what}: no such file {path!r}")
+    try:
+        return pd.read_csv(p)
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as err:
+        raise UserError(f"{what}: cannot read {path!r} as CSV ({err})") from None
+
+
+def _check_out_file(path: str, overwrite: bool) -> Path:
+    p = Path(path)
+    if p.exists() and not overwrite:
+        raise UserError(f"--out {path!r} exists; pass --overwrite to replace it")
+    if p.exists() and p.is_dir():
+        raise UserError(f"--out {path!r} is a folder; give a file name")
+    p.parent.mkdir(parents=True, exist_ok=True)
+    return p
+
+
+def _write_csv(table: pd.DataFrame, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    table.to_csv(tmp, index=False)
+    tmp.replace(path)
+
+
+def _check_out_folder(path: str, overwrite: bool) -> Path:
+    p = Path(path)
+    if p.exists() and (not p.is_dir() or any(p.iterdir())) and not overwrite:
+        raise UserError(f"--out {path!r} exists and is not empty; pass --overwrite to replace it")
+    return p
+
+
+def _print_tables(res) -> None:
+    with pd.option_context("display.width", 140, "display.max_columns", 20, "display.max_rows", 100):
+        t1 = res.table1[["task", "item", "icc", "ci_low", "ci_high"]]
+        print("\nTable 1. Inter-rater reliability, ICC(1,k) with 95% CI\n" + t1.round(3).to_string(index=False))
+        t2 = res.table2[["fit", "item", "loading", "residual_variance"]]
+        print("\nTable 2. CFA: standardised loadings and residual variances\n"
+              + t2.round(3).to_string(index=False))
+        print("\nTable 3. Test performance (NRMSE: lower is better; r: higher is better)\n"
+              + res.summary().round(3).to_string(index=False))
+        t4 = res.table4[["context", "term", "metric", "estimate", "ci_low", "ci_high", "pval"]]
+        print("\nTable 4. ElasticNet minus each baseline, cluster bootstrap\n" + t4.round(3).to_string(index=False))
+
+
+# ------------------------------------------------------------------ subcommands
+
+
 def _demo(args) -> int:
-    signals = simulate_signals(args.signals, seconds=args.seconds, fps=args.fps, seed=args.seed)
-    table = expressivity(signals, scales=args.scales, fps=args.fps, tidy=True)
-    with pd.option_context("display.width", 120, "display.max_rows", 200):
-        print(f"Expressivity of {args.signals} simulated signals ({args.seconds:g} s at {args.fps:g} fps, "
-              f"seed {args.seed}):")
-        print(table.drop(columns=["n_frames", "n_missing"]).round(4).to_string(index=False))
+    from .simulate import simulate_study, write_study
+    from .study import run_study
+
+    out = _check_out_folder(args.out, args.overwrite)
+    _say(f"Simulating a study of {args.subjects} subjects (seed {args.seed}) ...")
+    study = simulate_study(args.subjects, seed=args.seed)
+    source = study
+    if args.write_files:
+        files = out.with_name(out.name + "-files")
+        _check_out_folder(str(files), args.overwrite)
+        _say(f"Writing its OpenFace CSV files to {files} ...")
+        write_study(study, files, overwrite=args.overwrite, progress=sys.stderr.isatty())
+        source = files
+    _say("Running the study: features, ICC, CFA, ElasticNet, baselines, bootstrap ...")
+    res = run_study(source, seed=args.seed, n_boot=args.n_boot, n_jobs=args.n_jobs, progress=None)
+    _print_tables(res)
+    folder = res.save(out, overwrite=args.overwrite)
+    print(f"\nReport: {(folder / 'report.html').resolve()}")
     return 0
+
+
+def _study(args) -> int:
+    from .study import run_study
+
+    out = _check_out_folder(args.out, args.overwrite)
+    if args.folder:
+        source, ratings = args.folder, None
+        if args.manifest or args.ratings:
+            raise UserError("give either --folder or --manifest with --ratings, not both")
+    else:
+        if not (args.manifest and args.ratings):
+            raise UserError("give --folder, or both --manifest and --ratings")
+        source = args.manifest
+        if not Path(source).is_file():
+            raise UserError(f"--manifest: no such file {source!r}")
+        ratings = _read_csv(args.ratings, "--ratings")
+    res = run_study(source, ratings, fps=args.fps, seed=args.seed, n_boot=args.n_boot, backend=args.backend,
+                    n_jobs=args.n_jobs, errors="collect" if args.keep_going else "raise", progress=None)
+    if not res.failures.empty:
+        _say(f"warning: {len(res.failures)} file(s) could not be read; see failures.csv")
+    _print_tables(res)
+    folder = res.save(out, overwrite=args.overwrite)
+    print(f"\nReport: {(folder / 'report.html').resolve()}")
+    return 0
+
+
+def _scales(text):
+    if text is None:
+        return None
+    parts = [p for p in text.replace(",", " ").split() if p]
+    if len(parts) == 1 and parts[0].isdigit():
+        return int(parts[0])
+    try:
+        return [float(p) for p in parts]
+    except ValueError:
+        raise UserError(f"--scales must be a number of scales (e.g. 6) or durations in seconds "
+                        f"(e.g. 0.5,1,2), got {text!r}") from None
+
+
+def _expressivity(args) -> int:
+    from .expressions import expressivity
+
+    out = _check_out_file(args.out, args.overwrite)
+    data = _read_csv(args.input, "--input")
+    if args.drop:
+        missing = [c for c in args.drop if c not in data.columns]
+        if missing:
+            raise UserError(f"--drop: no column(s) {missing} in {args.input!r}")
+        data = data.drop(columns=args.drop)
+    table = expressivity(data, scales=_scales(args.scales), aggregate=args.aggregate, robust=not args.no_robust,
+                         fps=args.fps, tidy=True, nan_policy=args.nan_policy)
+    _write_csv(table, out)
+    _say(f"wrote {len(table)} rows to {out}")
+    return 0
+
+
+def _features(args) -> int:
+    from .features import extract_features
+
+    out = _check_out_file(args.out, args.overwrite)
+    source = args.folder if args.folder else None
+    if args.manifest:
+        if source:
+            raise UserError("give either --folder or --manifest, not both")
+        from .study import _read_manifest
+
+        if not Path(args.manifest).is_file():
+            raise UserError(f"--manifest: no such file {args.manifest!r}")
+        source = _read_manifest(Path(args.manifest))
+    if source is None:
+        raise UserError("give --folder or --manifest")
+    res = extract_features(source, fps=args.fps, n_jobs=args.n_jobs, errors="collect" if args.keep_going
+                           else "raise", progress=None, **({"pattern": args.pattern} if args.pattern else {}))
+    _write_csv(res.features, out)
+    if not res.failures.empty:
+        fail = out.with_name(out.stem + "_failures.csv")
+        _write_csv(res.failures, fail)
+        _say(f"warning: {len(res.failures)} file(s) failed; see {fail}")
+    _say(f"wrote {len(res.features)} clips to {out}")
+    return 0
+
+
+def _icc(args) -> int:
+    from .reliability import icc, icc_table
+
+    out = _check_out_file(args.out, args.overwrite)
+    data = _read_csv(args.input, "--input")
+    if args.items:
+        table = icc_table(data, args.items, by=args.by, targets=args.targets, raters=args.raters,
+                          form=args.form or "ICC(1,k)", confidence=args.confidence)
+    else:
+        if not args.ratings:
+            raise UserError("give --items (a table per item) or --ratings (one rating column)")
+        table = icc(data, targets=args.targets, raters=args.raters, ratings=args.ratings,
+                    confidence=args.confidence, **({"forms": args.form} if args.form else {}))
+    _write_csv(table, out)
+    _say(f"wrote {len(table)} rows to {out}")
+    return 0
+
+
+def _cfa(args) -> int:
+    from .factor import cfa
+
+    out = _check_out_folder(args.out, args.overwrite)
+    data = _read_csv(args.input, "--input")
+    res = cfa(data, args.model, backend=args.backend, std_lv=args.std_lv,
+              nan_policy="omit" if args.omit_missing else "raise")
+    scores = res.factor_scores(data, method=args.scores)
+    tables = {"loadings": res.loadings, "variances": res.variances, "fit": res.fit, "scores": scores}
+    if getattr(res, "covariances", None) is not None and not res.covariances.empty:
+        tables["covariances"] = res.covariances
+    out.mkdir(parents=True, exist_ok=True)
+    for name, table in tables.items():
+        _write_csv(table, out / f"{name}.csv")
+    for w in res.warnings:
+        _say(f"warning: {w}")
+    _say(f"wrote {', '.join(tables)} to {out}")
+    return 0
+
+
+def _bootstrap(args) -> int:
+    from .bootstrap import cluster_bootstrap
+
+    out = _check_out_file(args.out, args.overwrite)
+    data = _read_csv(args.input, "--input")
+    res = cluster_bootstrap(data, args.truth, args.predictions, cluster=args.cluster, metrics=args.metrics,
+                            n_boot=args.n_boot, confidence=args.confidence, seed=args.seed, ci=args.ci,
+                            reference=args.reference, nan_policy=args.nan_policy)
+    _write_csv(res.table, out)
+    _say(f"wrote {len(res.table)} rows to {out}")
+    return 0
+
+
+# ------------------------------------------------------------------ the parser
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bitbox-stats",
-        description="Statistics for facial-expressiveness research.",
+        description="Statistics for facial-expressiveness research: expressivity, OpenFace clip features, "
+                    "rater reliability, CFA labels, ElasticNet models and cluster-bootstrap comparisons.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="run the package on built-in simulated data")
-    demo.add_argument("--signals", type=int, default=5, help="number of simulated signals (default 5)")
-    demo.add_argument("--seconds", type=float, default=120.0, help="length in seconds (default 120)")
-    demo.add_argument("--fps", type=float, default=30.0, help="frame rate (default 30)")
-    demo.add_argument("--scales", type=int, default=6, help="number of temporal scales (default 6)")
-    demo.add_argument("--seed", type=int, default=2024, help="random seed (default 2024)")
-    demo.set_defaults(func=_demo)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def overwrite(p):
+        p.add_argument("--overwrite", action="store_true", help="replace existing output")
+
+    p = sub.add_parser("demo", help="simulate the 140-subject study, run it, write the report",
+                       description="Simulate a BP4D+-like study, run the whole pipeline on it, print "
+                                   "Tables 1-4 and write CSVs, PNGs and an HTML report.")
+    p.add_argument("--out", default="bitbox-demo", help="output folder (default: bitbox-demo)")
+    p.add_argument("--subjects", type=int, default=140, help="simulated subjects (default 140)")
+    p.add_argument("--seed", type=int, default=2020, help="random seed (default 2020)")
+    p.add_argument("--n-boot", type=int, default=2000, help="bootstrap replicates (default 2000)")
+    p.add_argument("--n-jobs", type=int, default=2, help="processes for the clip features (default 2)")
+    p.add_argument("--write-files", action="store_true",
+                   help="also write the study as OpenFace CSV files (next to --out) and read them back")
+    overwrite(p)
+    p.set_defaults(func=_demo)
+
+    p = sub.add_parser("study", help="run the whole study on OpenFace files and a ratings CSV",
+                       description="Run the pipeline on real files: a study folder (manifest.csv and "
+                                   "ratings.csv), or --manifest (path, subject, task) with --ratings "
+                                   "(subject, task, clip, rater, response, emotion, motion).")
+    p.add_argument("--folder", help="study folder with manifest.csv and ratings.csv")
+    p.add_argument("--manifest", help="manifest CSV: path, subject, task")
+    p.add_argument("--ratings", help="ratings CSV")
+    p.add_argument("--out", required=True, help="output folder (new or empty)")
+    p.add_argument("--fps", type=float, default=25, help="frame rate of the videos (default 25)")
+    p.add_argument("--seed", type=int, default=2020)
+    p.add_argument("--n-boot", type=int, default=2000)
+    p.add_argument("--n-jobs", type=int, default=1)
+    p.add_argument("--backend", choices=["semopy", "lavaan"], default="semopy", help="CFA backend")
+    p.add_argument("--keep-going", action="store_true", help="skip unreadable files (listed in failures.csv)")
+    overwrite(p)
+    p.set_defaults(func=_study)
+
+    p = sub.add_parser("expressivity", help="expressivity statistics of signals in a CSV (frames x signals)")
+    p.add_argument("--input", required=True, help="CSV: one column per signal, one row per frame")
+    p.add_argument("--out", required=True, help="output CSV (tidy: one row per signal and scale)")
+    p.add_argument("--scales", help="number of scales (e.g. 6) or durations in seconds (e.g. 0.5,1,2); "
+                                    "default: the signal itself")
+    p.add_argument("--fps", type=float, default=30)
+    p.add_argument("--aggregate", action="store_true", help="merge the scales into one row")
+    p.add_argument("--no-robust", action="store_true", help="keep outlying peak values")
+    p.add_argument("--drop", nargs="*", default=[], help="columns that are not signals (e.g. frame)")
+    p.add_argument("--nan-policy", choices=["raise", "interpolate"], default="raise")
+    overwrite(p)
+    p.set_defaults(func=_expressivity)
+
+    p = sub.add_parser("features", help="clip features from a folder or manifest of OpenFace CSV files")
+    p.add_argument("--folder", help="folder of <subject>_<task>.csv files")
+    p.add_argument("--pattern", help="regular expression with (?P<subject>...) and (?P<task>...) groups")
+    p.add_argument("--manifest", help="manifest CSV: path, subject, task")
+    p.add_argument("--out", required=True, help="output CSV (one row per clip)")
+    p.add_argument("--fps", type=float, default=25)
+    p.add_argument("--n-jobs", type=int, default=1)
+    p.add_argument("--keep-going", action="store_true", help="skip unreadable files (listed beside --out)")
+    overwrite(p)
+    p.set_defaults(func=_features)
+
+    p = sub.add_parser("icc", help="intraclass correlations of ratings in a long CSV")
+    p.add_argument("--input", required=True, help="long ratings CSV")
+    p.add_argument("--out", required=True, help="output CSV")
+    p.add_argument("--items", nargs="+", help="item columns: Table 1 per --by group and item")
+    p.add_argument("--ratings", help="one rating column (instead of --items)")
+    p.add_argument("--targets", nargs="+", default=["clip"], help="column(s) naming what is rated")
+    p.add_argument("--raters", help="rater column (needed for two-way forms)")
+    p.add_argument("--by", default="task", help="group column for --items (default task)")
+    p.add_argument("--form", nargs="+", help="ICC form(s), e.g. 'ICC(1,k)'")
+    p.add_argument("--confidence", type=float, default=0.95)
+    overwrite(p)
+    p.set_defaults(func=_icc)
+
+    p = sub.add_parser("cfa", help="confirmatory factor analysis (lavaan syntax) with factor scores")
+    p.add_argument("--input", required=True, help="CSV with the indicator columns")
+    p.add_argument("--model", required=True, help="lavaan model, e.g. 'f =~ q1 + q2 + q3'")
+    p.add_argument("--out", required=True, help="output folder (loadings, variances, fit, scores)")
+    p.add_argument("--backend", choices=["semopy", "lavaan"], default="semopy")
+    p.add_argument("--std-lv", action="store_true", help="latent variances fixed to 1")
+    p.add_argument("--scores", choices=["bartlett", "regression"], default="bartlett")
+    p.add_argument("--omit-missing", action="store_true", help="drop rows with missing indicators (counted)")
+    overwrite(p)
+    p.set_defaults(func=_cfa)
+
+    p = sub.add_parser("bootstrap", help="cluster bootstrap of model metrics and their differences")
+    p.add_argument("--input", required=True, help="CSV: truth, one column per model, cluster column")
+    p.add_argument("--truth", required=True, help="truth column")
+    p.add_argument("--predictions", nargs="+", required=True, help="model columns, in order")
+    p.add_argument("--cluster", default="subject", help="cluster column (default subject)")
+    p.add_argument("--out", required=True, help="output CSV")
+    p.add_argument("--metrics", nargs="+", default=["nrmse", "pearson_r"])
+    p.add_argument("--n-boot", type=int, default=2000)
+    p.add_argument("--confidence", type=float, default=0.95)
+    p.add_argument("--ci", choices=["percentile", "bca", "boot_perc"], default="percentile")
+    p.add_argument("--reference", help="only differences 'reference - other'")
+    p.add_argument("--seed", type=int, default=2020)
+    p.add_argument("--nan-policy", choices=["raise", "omit"], default="raise")
+    overwrite(p)
+    p.set_defaults(func=_bootstrap)
     return parser
 
 
@@ -48,9 +346,13 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (UserError, ValueError, TypeError, FileNotFoundError) as err:
-        print(f"bitbox-stats {args.command}: error: {err}", file=sys.stderr)
+    except (UserError, ValueError, TypeError, FileNotFoundError, BitboxStatsError) as err:
+        message = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        print(f"bitbox-stats {args.command}: error: {message}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # pragma: no cover
+        print(f"bitbox-stats {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

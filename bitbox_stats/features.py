@@ -20,12 +20,20 @@ import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ._validation import check_choice, check_columns, check_dataframe, check_int, check_positive
+from ._validation import (
+    check_choice,
+    check_columns,
+    check_dataframe,
+    check_int,
+    check_numeric_columns,
+    check_positive,
+)
 from .clips import _clip_bounds, _clip_rows, _frame_numbers, _resolve_segments, segment_table
 from .openface import _read
 
@@ -36,6 +44,7 @@ __all__ = [
     "extract_features",
     "feature_definitions",
     "openface_manifest",
+    "video_features",
 ]
 
 #: The engineered features, in the order of every feature table.
@@ -440,9 +449,14 @@ def _file_features(path: str, task: str, opts: _Options) -> pd.DataFrame:
     """One OpenFace file -> one row per clip (without subject and task)."""
     df, _ = _read(path, opts.confidence, opts.face_id, None, MOTION_COLUMNS, opts.engine,
                   use_threads=False, also=lambda c: bool(_AU_C.match(c) or _AU_R.match(c)))
+    return _frames_features(df, task, opts, source=path)
+
+
+def _frames_features(df: pd.DataFrame, task: str, opts: _Options, source: str = "frames") -> pd.DataFrame:
+    """One video's validated frames (a ``valid`` column, NaN where invalid) -> one row per clip."""
     c_cols, r_cols, has_r = _au_layout(list(df.columns))
     if not c_cols:
-        raise ValueError(f"{path}: no action-unit presence column (AUxx_c); run OpenFace with -aus")
+        raise ValueError(f"{source}: no action-unit presence column (AUxx_c); run OpenFace with -aus")
     fr, n_video = _frame_numbers(df, None)
     table = opts.segments[opts.segments["task"] == task].reset_index(drop=True)
     first, stop = _clip_bounds(table, opts.fps, n_video)
@@ -709,6 +723,112 @@ def _run_dask(jobs, opts, collect, done: Callable, client):
             client.close()
 
 
+@lru_cache(maxsize=32)
+def _default_segments(tasks: tuple) -> pd.DataFrame:
+    """The paper's segment table of ``tasks`` (cached; callers only read it)."""
+    return segment_table(list(tasks))
+
+
+def _make_options(tasks, *, fps, target_fps, downsample, confidence, face_id, segments,
+                  min_valid_fraction, engine, what) -> _Options:
+    """Check the extraction settings and resolve the segment table of ``tasks``."""
+    fps, target_fps, k, min_valid_fraction = _check_options(fps, target_fps, downsample, min_valid_fraction)
+    confidence = check_positive("confidence", confidence, allow_zero=True)
+    if confidence > 1:
+        raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
+    if face_id is not None:
+        face_id = check_int("face_id", face_id, minimum=0)
+    check_choice("engine", engine, ["auto", "pyarrow", "c"])
+    if segments is None:
+        known = set(segment_table()["task"])
+        unknown = [t for t in tasks if t not in known]
+        if unknown:
+            raise ValueError(f"{what} {', '.join(map(repr, unknown))} are not in the paper's "
+                             f"segment table ({', '.join(sorted(known))}); rename them or pass segments=")
+        table = _default_segments(tuple(tasks))
+    else:
+        if not isinstance(segments, pd.DataFrame | dict):
+            raise TypeError("segments must be a DataFrame with a task column or a mapping {task: pairs} "
+                            f"when extracting many tasks, got {type(segments).__name__}")
+        table = pd.concat([_resolve_segments(segments, t) for t in tasks], ignore_index=True)
+    return _Options(fps=fps, target_fps=target_fps, k=k, downsample=downsample,
+                    min_valid_fraction=min_valid_fraction, confidence=confidence, face_id=face_id,
+                    engine=engine, segments=table)
+
+
+def video_features(frames, task, *, fps=25, target_fps=5, downsample="mean", confidence=0.75,
+                   segments=None, min_valid_fraction=0.5) -> pd.DataFrame:
+    """Clip features of one task video held in memory: segment it, then one row per clip.
+
+    The in-memory counterpart of one file of :func:`extract_features`, for
+    frames that are already a DataFrame (e.g. from
+    :meth:`bitbox_stats.SimulatedStudy.frames` or from another reader).
+
+    Parameters
+    ----------
+    frames : pandas.DataFrame
+        One row per frame with OpenFace's columns (``frame``, ``success``,
+        ``confidence``, the landmarks, pose, gaze angles and AUs that
+        :func:`clip_features` needs). With a boolean ``valid`` column (as
+        :func:`bitbox_stats.read_openface` returns) validity is taken from it;
+        without, a frame is valid when ``success == 1`` and ``confidence`` is at
+        least ``confidence``, and the measurements of invalid frames are set
+        missing, as :func:`bitbox_stats.read_openface` does. ``frames`` itself
+        is not modified.
+    task : str
+        The task, which selects the segment table.
+    fps, target_fps, downsample, confidence, segments, min_valid_fraction
+        As in :func:`extract_features`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per clip with the columns of :func:`extract_features` after
+        ``subject`` and ``task``: ``clip``, ``start_s``, ``end_s``, the
+        :data:`FEATURES`, ``n_frames``, ``n_valid``, ``n_padded``, ``n_shared``,
+        ``valid_fraction``, ``reason``.
+
+    Notes
+    -----
+    Identical to what :func:`extract_features` computes for the same frames
+    read from a file (the same code runs after reading).
+
+    Examples
+    --------
+    >>> from bitbox_stats.simulate import simulate_study
+    >>> study = simulate_study(n_subjects=1, tasks=("disgust",), seed=2)
+    >>> out = video_features(study.frames("S001", "disgust"), "disgust")
+    >>> out[["clip", "start_s", "end_s", "n_frames"]]
+       clip  start_s  end_s  n_frames
+    0     1      3.0    6.0        75
+    1     2      6.0    9.0        75
+    2     3      9.0   12.0        75
+    3     4     12.0   15.0        75
+    """
+    check_dataframe("frames", frames)
+    task = str(task)
+    opts = _make_options([task], fps=fps, target_fps=target_fps, downsample=downsample,
+                         confidence=confidence, face_id=None, segments=segments,
+                         min_valid_fraction=min_valid_fraction, engine="auto", what="task")
+    check_columns("frames", frames, ["frame"] + MOTION_COLUMNS)
+    if "valid" in frames.columns:
+        if not pd.api.types.is_bool_dtype(frames["valid"].dtype):
+            raise TypeError(f"frames column 'valid' must be boolean, got dtype {frames['valid'].dtype}")
+        df = frames
+    else:
+        check_numeric_columns("frames", frames, ["success", "confidence"])
+        valid = (frames["success"].to_numpy() == 1) & (frames["confidence"].to_numpy() >= opts.confidence)
+        # only the columns the features use, with invalid frames' measurements missing
+        measured = MOTION_COLUMNS + [c for c in frames.columns if _AU_C.match(c) or _AU_R.match(c)]
+        check_numeric_columns("frames", frames, measured)
+        values = frames[measured].to_numpy(dtype=np.float64, copy=True)
+        values[~valid] = np.nan
+        df = pd.DataFrame(values, columns=measured)
+        df.insert(0, "frame", frames["frame"].to_numpy())
+        df["valid"] = valid
+    return _frames_features(df, task, opts)
+
+
 def extract_features(manifest, *, pattern=None, fps=25, target_fps=5, downsample="mean",
                      confidence=0.75, face_id=None, segments=None, min_valid_fraction=0.5,
                      n_jobs=1, client=None, errors="raise", progress=None,
@@ -808,14 +928,7 @@ def extract_features(manifest, *, pattern=None, fps=25, target_fps=5, downsample
     1    F001     2      6.0    9.0             0.014706
     2    F001     3      9.0   12.0             0.014706
     """
-    fps, target_fps, k, min_valid_fraction = _check_options(fps, target_fps, downsample, min_valid_fraction)
-    confidence = check_positive("confidence", confidence, allow_zero=True)
-    if confidence > 1:
-        raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
-    if face_id is not None:
-        face_id = check_int("face_id", face_id, minimum=0)
     check_choice("errors", errors, ["raise", "collect"])
-    check_choice("engine", engine, ["auto", "pyarrow", "c"])
     n_jobs = check_int("n_jobs", n_jobs)
     if n_jobs == -1:
         n_jobs = os.cpu_count() or 1
@@ -826,21 +939,9 @@ def extract_features(manifest, *, pattern=None, fps=25, target_fps=5, downsample
     show = _want_progress(progress)
     m = _check_manifest(manifest, pattern)
     tasks = list(dict.fromkeys(m["task"].tolist()))
-    if segments is None:
-        known = set(segment_table()["task"])
-        unknown = [t for t in tasks if t not in known]
-        if unknown:
-            raise ValueError(f"manifest task(s) {', '.join(map(repr, unknown))} are not in the paper's "
-                             f"segment table ({', '.join(sorted(known))}); rename them or pass segments=")
-        table = segment_table(tasks)
-    else:
-        if not isinstance(segments, pd.DataFrame | dict):
-            raise TypeError("segments must be a DataFrame with a task column or a mapping {task: pairs} "
-                            f"when extracting many tasks, got {type(segments).__name__}")
-        table = pd.concat([_resolve_segments(segments, t) for t in tasks], ignore_index=True)
-    opts = _Options(fps=fps, target_fps=target_fps, k=k, downsample=downsample,
-                    min_valid_fraction=min_valid_fraction, confidence=confidence, face_id=face_id,
-                    engine=engine, segments=table)
+    opts = _make_options(tasks, fps=fps, target_fps=target_fps, downsample=downsample,
+                         confidence=confidence, face_id=face_id, segments=segments,
+                         min_valid_fraction=min_valid_fraction, engine=engine, what="manifest task(s)")
     collect = errors == "collect"
     jobs = list(zip(range(len(m)), m["path"].tolist(), m["task"].tolist(), strict=True))
     results: dict[int, pd.DataFrame] = {}

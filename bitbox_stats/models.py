@@ -616,7 +616,7 @@ def _stack(frames: dict) -> pd.DataFrame:
 
 
 def fit_by_context(data, features, target, context="task", groups="subject", *, include_all=True,
-                   all_label="all", seed=None, **kwargs) -> ContextResult:
+                   all_label="all", all_target=None, seed=None, **kwargs) -> ContextResult:
     """One ElasticNet grid search per context (task) and one over all contexts.
 
     Parameters
@@ -636,6 +636,10 @@ def fit_by_context(data, features, target, context="task", groups="subject", *, 
         Also fit one model over all rows.
     all_label : str, default "all"
         Context label of that model; must not be a context value.
+    all_target : str, optional
+        Target column of the model over all contexts, when it differs from
+        ``target`` (the paper's labels come from one CFA per task and one over
+        all tasks); default ``target``.
     seed : int or numpy.random.Generator, optional
         Seed; each context gets its own split from an independent child
         generator (``Generator.spawn``), so contexts do not share draws.
@@ -686,15 +690,15 @@ def fit_by_context(data, features, target, context="task", groups="subject", *, 
     if "seed" in kwargs or "split" in kwargs:
         raise TypeError("fit_by_context makes its own splits; pass seed= directly and no split=")
     rng = check_rng(seed)
-    todo = [(c, np.flatnonzero(labels == c)) for c in contexts]
+    todo = [(c, np.flatnonzero(labels == c), target) for c in contexts]
     if include_all:
-        todo.append((all_label, np.arange(data.shape[0])))
+        todo.append((all_label, np.arange(data.shape[0]), target if all_target is None else all_target))
     children = rng.spawn(len(todo))
     results = {}
-    for (label, pos), child in zip(todo, children, strict=True):
+    for (label, pos, column), child in zip(todo, children, strict=True):
         sub = data.iloc[pos]
         try:
-            res = elasticnet_grid(sub, features, target, groups, seed=child, **kwargs)
+            res = elasticnet_grid(sub, features, column, groups, seed=child, **kwargs)
         except ValueError as err:
             raise ValueError(f"context {label!r}: {err}") from None
         preds = res.predictions.assign(row=pos[res.predictions["row"].to_numpy()])
@@ -890,6 +894,7 @@ class HumanBaselineResult:
     n_rows_dropped: int
     n_raters_dropped: int
     n_clips_dropped: int
+    clip: str = "clip"
 
     def summary(self) -> pd.DataFrame:
         """One row: ``n_raters``, ``n_clips``, ``nrmse`` and ``r`` averaged over raters
@@ -898,7 +903,7 @@ class HumanBaselineResult:
         pr = self.per_rater
         return pd.DataFrame({
             "n_raters": [pr.shape[0]],
-            "n_clips": [self.predictions["clip"].nunique()],
+            "n_clips": [self.predictions[self.clip].nunique()],
             "nrmse": [float(pr["nrmse"].mean())],
             "r": [float(pr["r"].mean()) if pr["r"].notna().any() else np.nan],
             "n_raters_r": [int(pr["r"].notna().sum())],
@@ -1091,4 +1096,5 @@ def human_baseline(rater_scores, clip="clip", rater="rater", score="score", *, s
     clip_predictions.insert(0, "model", "Human baseline")
     return HumanBaselineResult(per_rater=per_rater, predictions=predictions,
                                clip_predictions=clip_predictions, n_rows_dropped=n_input - work.shape[0],
-                               n_raters_dropped=n_raters_dropped, n_clips_dropped=n_clips_dropped)
+                               n_raters_dropped=n_raters_dropped, n_clips_dropped=n_clips_dropped,
+                               clip=clip)

@@ -120,7 +120,7 @@ _ITEM_PARAMS = {
 }
 _DEFAULT_ITEMS = {"response": (1.5, 0.9, 0.12, 0.35), "emotion": (1.5, 0.9, 0.15, 0.4),
                   "motion": (1.5, 0.8, 0.35, 0.45)}
-_RATER_IMPRESSION_SD = 0.9  # a rater's overall impression of a clip, shared by the three questions
+_RATER_IMPRESSION_SD = 0.8  # a rater's overall impression of a clip, shared by the three questions
 _RATER_LENIENCY_SD = 0.25
 _N_WORKERS = 60
 _TRAIT_VAR = 0.6  # latent = subject trait + clip state, variance 1
@@ -247,12 +247,12 @@ def simulate_study(n_subjects=140, tasks=("startle", "pain", "disgust"), fps=25,
 
     *Ratings.* Rater :math:`r` answers question :math:`q` on clip :math:`c` with
     :math:`\\mathrm{round}(a_q + b_q(\\eta_c + \\delta_{cr}) + u_{cq} + \\ell_r + e_{crq})`
-    clipped to 0-4, where :math:`\\delta_{cr} \\sim N(0, 0.9^2)` is the rater's
+    clipped to 0-4, where :math:`\\delta_{cr} \\sim N(0, 0.8^2)` is the rater's
     impression of the clip (shared by the questions), :math:`u_{cq}` the clip's
     own standing on the question (shared by the raters; large for motion),
     :math:`\\ell_r` a worker's leniency and :math:`e_{crq}` a rater's item
     noise (``items`` holds every parameter). This gives one-way ICC(1,6) of
-    about 0.83-0.85 per question and standardised loadings of the averaged
+    about 0.85-0.87 per question and standardised loadings of the averaged
     answers like the paper's Table 2 (motion lowest, lowest in pain).
 
     References
@@ -388,7 +388,7 @@ def _logistic(x):
 _CHANNEL_BASE = {
     "landmark_speed": lambda c: 1.3 * np.exp(0.35 * c),  # px per 0.2 s of expression motion
     "landmark_jerk": lambda c: 0.85 * _logistic(0.2 + 0.9 * c),  # relative change of that speed
-    "head_speed": lambda c: 1.0 * np.exp(0.35 * c),  # mm per 0.2 s
+    "head_speed": lambda c: 1.6 * np.exp(0.35 * c),  # mm per 0.2 s (before the sideways damping)
     "au_rate": lambda c: _logistic(-1.6 + 0.55 * c),  # share of the AUs present
     "au_level": lambda c: 1.4 * np.exp(0.22 * c),  # intensity (0-5) of a present AU
     "gaze_speed": lambda c: 0.012 * np.exp(0.3 * c),  # rad per 0.2 s
@@ -529,7 +529,9 @@ def _render_video(seed, n_frames, starts, ends, clip_controls, between, fps):
     signs = rng.choice([-1.0, 1.0], size=n_steps)
     expr = _to_frames(_random_walk(rng, lm_speed * (1 + lm_jerk * signs), 6), T, bin_frames)
     # head translation (mm) and rotation (rad); gaze angles (rad)
-    head = _to_frames(_random_walk(rng, head_speed, 3, rho=0.95), T, bin_frames)
+    # head translation mostly towards and away from the camera (recoiling, freezing): the
+    # sideways part, which also moves the 2-D landmarks, is smaller
+    head = _to_frames(_random_walk(rng, head_speed, 3, rho=0.95), T, bin_frames) * np.array([0.35, 0.35, 1.0])
     head += np.array([rng.normal(0, 20), rng.normal(20, 15), rng.normal(620, 40)])
     rot = _to_frames(_random_walk(rng, rot_speed, 3, rho=0.95), T, bin_frames)
     rot += rng.normal(0, [0.08, 0.1, 0.05])
@@ -628,14 +630,13 @@ def _render_video(seed, n_frames, starts, ends, clip_controls, between, fps):
     put("p_0", modes)
     put("AU01_r", intensity)
     put("AU01_c", present.astype(float))
-    frame = pd.DataFrame(out, columns=names)
     # OpenFace writes zeros for every measurement of a frame it failed to track
     failed = success == 0
     if failed.any():
-        measured = [n for n in names if n not in ("frame", "face_id", "timestamp", "confidence", "success")]
-        frame.loc[failed, measured] = 0.0
+        out[np.ix_(failed, np.arange(at["gaze_0_x"], len(names)))] = 0.0
+    frame = pd.DataFrame(out, columns=names)
     for n in ("frame", "face_id", "success"):
-        frame[n] = frame[n].astype(np.int64)
+        frame[n] = out[:, at[n]].astype(np.int64)
     return frame
 
 

@@ -474,3 +474,29 @@ def test_manifest_errors(study, tmp_path):
         openface_manifest(tmp_path, r"(?P<who>\w+)\.csv")
     with pytest.raises(ValueError, match="no file in"):
         openface_manifest(tmp_path, glob="*.txt")
+
+
+def test_video_features_equal_extract_features_on_the_written_file(tmp_path):
+    """The in-memory path gives what extract_features gives for the same frames on disk."""
+    from bitbox_stats.features import video_features
+    from bitbox_stats.simulate import simulate_study
+
+    study = simulate_study(n_subjects=2, tasks=("pain", "startle"), seed=4)
+    rows = []
+    for subject, task, frames in study.videos():
+        write_openface(frames, tmp_path / f"{subject}_{task}.csv", precision="full")
+        got = video_features(frames, task)
+        assert frames.columns[-1] == "AU45_c"  # the input is not modified
+        got.insert(0, "task", task)
+        got.insert(0, "subject", subject)
+        rows.append(got)
+    mine = pd.concat(rows, ignore_index=True)
+    files = extract_features(tmp_path, progress=False).features
+    key = ["subject", "task", "clip"]
+    files = files.sort_values(key, ignore_index=True)
+    mine = mine.sort_values(key, ignore_index=True)
+    files["task"] = files["task"].astype(object)
+    mine["task"] = mine["task"].astype(object)
+    pd.testing.assert_frame_equal(mine.drop(columns=["subject", "task"]),
+                                  files.drop(columns=["subject", "task"]), check_exact=False, rtol=1e-12)
+    assert (mine[key].astype(str).to_numpy() == files[key].astype(str).to_numpy()).all()

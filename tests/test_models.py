@@ -487,3 +487,29 @@ def test_human_baseline_bad_input():
         human_baseline(df, standardize="clip")
     with pytest.raises(ValueError, match="no column 'who'"):
         human_baseline(df, rater="who")
+
+
+def test_fit_by_context_all_target_uses_its_own_column():
+    rng = np.random.default_rng(3)
+    data = pd.DataFrame({"subject": np.tile(np.repeat(np.arange(20), 3), 2),
+                         "task": np.repeat(["startle", "pain"], 60)})
+    data["au"] = rng.normal(size=120)
+    data["y_task"] = data["au"] + rng.normal(0, 0.3, 120)
+    data["y_all"] = -data["au"] + rng.normal(0, 0.3, 120)
+    res = fit_by_context(data, ["au"], "y_task", all_target="y_all", seed=1, alphas=[0.01],
+                         l1_ratios=[0.0])
+    w = res.weights.set_index("context")["weight"]
+    assert w["startle"] > 0.5 and w["pain"] > 0.5 and w["all"] < -0.5
+    same = fit_by_context(data, ["au"], "y_task", seed=1, alphas=[0.01], l1_ratios=[0.0])
+    assert same.weights.set_index("context")["weight"]["all"] > 0.5
+
+
+def test_human_baseline_counts_clips_by_the_clip_column_given():
+    rng = np.random.default_rng(5)
+    rows = []
+    for c in range(12):
+        for r in range(4):
+            rows.append({"clip_id": f"S{c // 3}/pain/{c % 3 + 1}", "clip": c % 3 + 1, "rater": f"W{r}",
+                         "score": rng.normal() + c * 0.3})
+    res = human_baseline(pd.DataFrame(rows), clip="clip_id", id_columns=["clip"], seed=1)
+    assert res.summary()["n_clips"].iloc[0] == 12
