@@ -70,7 +70,7 @@ r-check: r-install
 	    cat bitboxstats.Rcheck/tests/testthat.Rout.fail 2>/dev/null || true; \
 	    echo "ERROR: R CMD check reported errors or warnings" >&2; exit 1; fi
 
-test: lint test-python test-r
+test: lint test-python test-r r-check
 
 clean:
 	rm -rf $(VENV) $(BUILD)

@@ -14,7 +14,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-__all__ = ["call", "frame_to_r", "frame_from_r", "result_to_r"]
+__all__ = ["call", "call_keep", "call_method", "frame_to_r", "frame_from_r", "result_to_r"]
 
 _INT32 = np.iinfo(np.int32)
 
@@ -164,3 +164,27 @@ def call(name: str, kwargs: dict | None = None, method: str | None = None):
     if method is not None:
         out = {"__result__": out, "__method__": result_to_r(getattr(result, method)())}
     return out
+
+
+def call_keep(name: str, kwargs: dict | None = None) -> dict:
+    """Like :func:`call`, but also hand the Python result to R (``"object"``), so
+    that R can call its methods later (e.g. a CFA's factor scores)."""
+    import bitbox_stats
+
+    if name not in bitbox_stats.__all__:
+        raise ValueError(f"{name!r} is not a public function of bitbox_stats")
+    kwargs = {str(k): _decode(v) for k, v in (kwargs or {}).items()}
+    result = getattr(bitbox_stats, name)(**kwargs)
+    return {"value": result_to_r(result), "object": result}
+
+
+def call_method(obj, method: str, kwargs: dict | None = None):
+    """Call a public method of a result object kept by R (or read a property) and
+    convert its value."""
+    if method.startswith("_") or not hasattr(obj, method):
+        raise ValueError(f"{type(obj).__name__} has no method {method!r}")
+    value = getattr(obj, method)
+    if callable(value):
+        kwargs = {str(k): _decode(v) for k, v in (kwargs or {}).items()}
+        value = value(**kwargs)
+    return result_to_r(value)

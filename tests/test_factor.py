@@ -521,3 +521,17 @@ def test_lavaan_backend_leaves_ld_library_path_alone():
     lavaan_backend._STATE.pop("ro", None)
     lavaan_backend._robjects()
     assert os.environ.get("LD_LIBRARY_PATH") == before
+
+
+def test_lavaan_backend_refuses_to_run_inside_r(monkeypatch):
+    """Inside an R session (reticulate), rpy2 would start a second R: a clear error instead."""
+    import sys
+    import types
+
+    from bitbox_stats.errors import RBackendError
+    from bitbox_stats.factor import lavaan_backend
+
+    monkeypatch.setitem(sys.modules, "rpytools", types.ModuleType("rpytools"))
+    monkeypatch.setattr(lavaan_backend, "_STATE", {})
+    with pytest.raises(RBackendError, match="cannot run inside an R session"):
+        lavaan_backend._robjects()

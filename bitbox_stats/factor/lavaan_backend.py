@@ -10,6 +10,7 @@ are negative") are collected and returned, not printed.
 from __future__ import annotations
 
 import os
+import sys
 
 import numpy as np
 
@@ -74,6 +75,12 @@ def _robjects():
     """Import rpy2 and start R; raise RBackendError saying what is missing."""
     if "ro" in _STATE:
         return _STATE["ro"]
+    if "rpytools" in sys.modules:  # reticulate's helper module: Python is running inside R
+        raise RBackendError(
+            "backend='lavaan' starts R through rpy2, which cannot run inside an R session (Python is "
+            "embedded in R here, e.g. through reticulate); call lavaan::cfa() in R directly, or use "
+            "backend='semopy'"
+        )
     try:
         import rpy2  # noqa: F401
     except ImportError:

@@ -1,0 +1,4 @@
+library(testthat)
+library(bitboxstats)
+
+test_check("bitboxstats")
