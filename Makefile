@@ -49,7 +49,7 @@ demo: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 
-test-python: setup
+test-python: setup r-install
 	$(VENV)/bin/pytest -q
 
 r-install: setup
@@ -70,7 +70,22 @@ r-check: r-install
 	    cat bitboxstats.Rcheck/tests/testthat.Rout.fail 2>/dev/null || true; \
 	    echo "ERROR: R CMD check reported errors or warnings" >&2; exit 1; fi
 
-test: lint test-python test-r r-check
+vignettes: r-install
+	rm -rf $(BUILD)/vignettes && mkdir -p $(BUILD)/vignettes
+	for v in vignettes/*.py; do \
+	  name=$$(basename $${v%.py}); \
+	  $(VENV)/bin/jupytext --quiet --to ipynb --output $(BUILD)/vignettes/$$name.ipynb $$v && \
+	  $(VENV)/bin/jupyter nbconvert --log-level=WARN --to html --execute --ExecutePreprocessor.timeout=600 \
+	    --output-dir $(BUILD)/vignettes $(BUILD)/vignettes/$$name.ipynb \
+	    || { echo "ERROR: vignette $$v failed" >&2; exit 1; }; \
+	done
+	for v in vignettes/*.Rmd; do \
+	  Rscript -e "rmarkdown::render('$$v', output_dir = '$(BUILD)/vignettes', intermediates_dir = tempdir(), knit_root_dir = tempdir(), quiet = TRUE)" \
+	    || { echo "ERROR: vignette $$v failed" >&2; exit 1; }; \
+	done
+	@echo "Rendered vignettes: $$(ls $(BUILD)/vignettes/*.html | tr '\n' ' ')"
+
+test: lint r-install test-python test-r r-check vignettes
 
 clean:
 	rm -rf $(VENV) $(BUILD)

@@ -46,7 +46,13 @@ from .models import (
     normal_baseline,
     uniform_baseline,
 )
-from .openface import openface_columns, openface_summary, read_openface, write_openface
+from .openface import (
+    example_file,
+    openface_columns,
+    openface_summary,
+    read_openface,
+    write_openface,
+)
 from .plots import plot_feature_weights, plot_peaks, plot_performance
 from .reliability import icc, icc_table
 from .report import ReportSection, render_report, write_report
@@ -85,6 +91,7 @@ __all__ = [
     "detect_peaks",
     "diversity",
     "elasticnet_grid",
+    "example_file",
     "expressiveness_scores",
     "expressivity",
     "extract_features",

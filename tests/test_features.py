@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from bitbox_stats import example_file
 from bitbox_stats.clips import segment_clips
 from bitbox_stats.features import (
     FEATURES,
@@ -27,8 +28,8 @@ from bitbox_stats.features import (
 )
 from bitbox_stats.openface import openface_columns, read_openface, write_openface
 
-# real OpenFace 2.0 output, copied unchanged from the project's shared fixtures (see its README)
-FIXTURE = Path(__file__).parent / "data" / "OpenFace_Test.csv"
+# real OpenFace 2.0 output shipped with the package (see bitbox_stats/data/README.md)
+FIXTURE = example_file("OpenFace_Test.csv")
 
 X = [f"x_{i}" for i in range(68)]
 Y = [f"y_{i}" for i in range(68)]

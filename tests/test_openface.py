@@ -14,12 +14,12 @@ import io
 import math
 import os
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from bitbox_stats import example_file
 from bitbox_stats.openface import (
     openface_columns,
     openface_summary,
@@ -27,8 +27,8 @@ from bitbox_stats.openface import (
     write_openface,
 )
 
-# real OpenFace 2.0 output, copied unchanged from the project's shared fixtures (see its README)
-FIXTURE = Path(__file__).parent / "data" / "OpenFace_Test.csv"
+# real OpenFace 2.0 output shipped with the package (see bitbox_stats/data/README.md)
+FIXTURE = example_file("OpenFace_Test.csv")
 
 
 def _fixture_by_csv_module():

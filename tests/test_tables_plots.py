@@ -158,7 +158,7 @@ def test_plot_performance(long_predictions):
     np.testing.assert_allclose(heights, tab["nrmse"])
     np.testing.assert_allclose([p.get_height() for p in fig.axes[1].patches], tab["r"])
     assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["startle", "pain"]
-    assert [t.get_text() for t in fig.axes[1].get_legend().get_texts()] == ["ElasticNet", "LSTM",
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["ElasticNet", "LSTM",
                                                                             "Normal baseline"]
     one = plot_performance(tab[tab["context"] == "pain"].drop(columns="context"), context=None,
                            metrics="nrmse")
