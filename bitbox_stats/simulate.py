@@ -684,21 +684,13 @@ def write_study(study: SimulatedStudy, folder, *, overwrite=False, progress=Fals
     ['openface/S001_disgust.csv', 'openface/S002_disgust.csv']
     """
     import json
-    import os
-    import shutil
-    import tempfile
-    from pathlib import Path
 
+    from ._io import atomic_folder
     from .openface import write_openface
 
     if not isinstance(study, SimulatedStudy):
         raise TypeError(f"study must be a SimulatedStudy (from simulate_study), got {type(study).__name__}")
-    folder = Path(folder)
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())) and not overwrite:
-        raise ValueError(f"folder {str(folder)!r} exists and is not empty; pass overwrite=True to replace it")
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
-    try:
+    with atomic_folder(folder, overwrite=overwrite) as tmp:
         (tmp / "openface").mkdir()
         manifest = study.manifest.copy()
         paths = [f"openface/{s}_{t}.csv" for s, t in zip(manifest["subject"], manifest["task"], strict=True)]
@@ -717,14 +709,4 @@ def write_study(study: SimulatedStudy, folder, *, overwrite=False, progress=Fals
         study.items.to_csv(tmp / "truth_items.csv", index=False)
         settings = dict(study.settings, tasks=list(study.settings["tasks"]))
         (tmp / "settings.json").write_text(json.dumps(settings, indent=2))
-        if folder.exists():
-            old = folder.with_name(f".{folder.name}-old-{os.getpid()}")
-            folder.rename(old)
-            tmp.rename(folder)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(folder)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return manifest

@@ -24,9 +24,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._io import atomic_folder
 from ._validation import (
     check_choice,
     check_columns,
@@ -247,12 +246,7 @@ class StudyResult:
             renamed into place, so a failure leaves no half-written results.
         """
         folder = Path(folder)
-        if folder.exists() and (not folder.is_dir() or any(folder.iterdir())) and not overwrite:
-            raise ValueError(f"folder {str(folder)!r} exists and is not empty; pass overwrite=True "
-                             "(or --overwrite) to replace it")
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
-        try:
+        with atomic_folder(folder, overwrite=overwrite) as tmp:
             for name, table in self.tables().items():
                 table.to_csv(tmp / f"{name}.csv", index=False)
             for name, fig in self.figures.items():
@@ -262,18 +256,6 @@ class StudyResult:
             if report:
                 write_report(tmp / "report.html", "Expressiveness study: bitbox-stats report",
                              self.report_sections(), settings=self.settings)
-            if folder.exists():
-                old = folder.with_name(f".{folder.name}-old")
-                if old.exists():
-                    shutil.rmtree(old)
-                folder.rename(old)
-                tmp.rename(folder)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                tmp.rename(folder)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
         return folder
 
 
