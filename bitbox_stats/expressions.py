@@ -93,77 +93,78 @@ def _interpolate(values, finite, names):
     return values, n_missing
 
 
-def _lerp_percentile(rows, counts, q):
-    """NumPy's default (linear) percentile of each row's first ``counts`` values
-    (rows sorted ascending), with NumPy's own rounding."""
+def _lerp_percentile(sorted_vals, starts, counts, q):
+    """NumPy's default (linear) percentile of each group of ``sorted_vals``
+    (group g is ``sorted_vals[starts[g]:starts[g] + counts[g]]``, ascending),
+    with NumPy's own rounding."""
     idx = (counts - 1) * q
     lo = np.floor(idx).astype(np.int64)
     hi = np.minimum(lo + 1, counts - 1)
     frac = idx - lo
-    r = np.arange(rows.shape[0])
-    a = rows[r, lo]
-    b = rows[r, hi]
+    a = sorted_vals[starts + lo]
+    b = sorted_vals[starts + hi]
     diff = b - a
     return np.where(frac >= 0.5, b - diff * (1 - frac), a + diff * frac)
 
 
-def _row_stats(block, sig, t, robust):
-    """Statistics of ``block[sig, t]`` per signal of a (n, T) block.
+def _group_stats(v, group, n_groups, n_frames, robust):
+    """Statistics of the peak values ``v`` per group (signal x row), all groups at once.
 
-    ``sig, t`` index one row's peaks, sorted by signal. Returns the (n, 6)
-    statistics (frequency, density, mean, std, min, max) and the mask of the
-    peaks the robust filter keeps.
+    Returns the (n_groups, 6) statistics (frequency, density, mean, std, min,
+    max) and the mask of the values the robust filter keeps.
     """
-    n, T = block.shape
-    v = block[sig, t]
-    counts = np.bincount(sig, minlength=n)
+    counts = np.bincount(group, minlength=n_groups)
+    # each group's values in ascending order, groups one after the other
+    order = np.argsort(v)
+    order = order[np.argsort(group[order], kind="stable")]
+    sorted_v = v[order]
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
     keep = np.ones(v.size, dtype=bool)
-    if robust and v.size and counts.max() > 5:
+    below = np.zeros(n_groups, dtype=np.int64)
+    above = np.zeros(n_groups, dtype=np.int64)
+    if robust:
         big = counts > 5
-        # each signal's peak values in one padded row, sorted
-        starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-        rows = np.full((n, int(counts.max())), np.inf)
-        rows[sig, np.arange(v.size) - starts[sig]] = v
-        rows.sort(axis=1)
-        q1 = _lerp_percentile(rows[big], counts[big], 0.25)
-        q3 = _lerp_percentile(rows[big], counts[big], 0.75)
-        lower = np.full(n, -np.inf)
-        upper = np.full(n, np.inf)
-        lower[big] = q1 - 1.5 * (q3 - q1)
-        upper[big] = q3 + 1.5 * (q3 - q1)
-        keep = (v >= lower[sig]) & (v <= upper[sig])
-    kv, ks = v[keep], sig[keep]
-    freq = np.bincount(ks, minlength=n)
-    total = np.bincount(ks, weights=kv, minlength=n)
+        if big.any():
+            q1 = _lerp_percentile(sorted_v, starts[big], counts[big], 0.25)
+            q3 = _lerp_percentile(sorted_v, starts[big], counts[big], 0.75)
+            lower = np.full(n_groups, -np.inf)
+            upper = np.full(n_groups, np.inf)
+            lower[big] = q1 - 1.5 * (q3 - q1)
+            upper[big] = q3 + 1.5 * (q3 - q1)
+            low, high = v < lower[group], v > upper[group]
+            keep = ~(low | high)
+            below = np.bincount(group[low], minlength=n_groups)
+            above = np.bincount(group[high], minlength=n_groups)
+    kv, kg = v[keep], group[keep]
+    freq = counts - below - above
     has = freq > 0
-    mean = np.divide(total, freq, out=np.zeros(n), where=has)
-    std = np.sqrt(np.divide(np.bincount(ks, weights=(kv - mean[ks]) ** 2, minlength=n), freq,
-                            out=np.zeros(n), where=has))
-    vmin = np.full(n, np.inf)
-    vmax = np.full(n, -np.inf)
-    np.minimum.at(vmin, ks, kv)
-    np.maximum.at(vmax, ks, kv)
-    vmin[~has] = 0.0
-    vmax[~has] = 0.0
-    density = np.where(has, total / T, 0.0)
+    total = np.bincount(kg, weights=kv, minlength=n_groups)
+    mean = np.divide(total, freq, out=np.zeros(n_groups), where=has)
+    sq = np.bincount(kg, weights=(kv - mean[kg]) ** 2, minlength=n_groups)
+    std = np.sqrt(np.divide(sq, freq, out=np.zeros(n_groups), where=has))
+    # the kept values of a group are a contiguous run of its sorted values
+    vmin = np.where(has, sorted_v[np.minimum(starts + below, max(v.size - 1, 0))] if v.size else 0.0, 0.0)
+    vmax = np.where(has, sorted_v[np.maximum(starts + counts - above - 1, 0)] if v.size else 0.0, 0.0)
+    density = np.where(has, total / n_frames, 0.0)
     return np.column_stack([freq, density, mean, std, vmin, vmax]), keep
 
 
 def _expressivity_arrays(values, spec: _Scales, fps, robust):
     """Per-signal, per-row statistics (n, rows, 6) and the kept peaks (sig, row, t)."""
+    R = spec.n_rows
 
     def work(i0, block):
+        n, T = block.shape
         pos, _ = _block_peaks(block, spec, fps)
-        stats, kept = [], []
-        for r, (sig, t) in enumerate(pos):
-            st, keep = _row_stats(block, sig, t, robust)
-            stats.append(st)
-            kept.append((sig[keep] + i0, np.full(int(keep.sum()), r), t[keep]))
-        return np.stack(stats, axis=1), kept
+        sig = np.concatenate([p[0] for p in pos])
+        t = np.concatenate([p[1] for p in pos])
+        row = np.repeat(np.arange(R), [p[0].size for p in pos])
+        stats, keep = _group_stats(block.ravel()[sig * T + t], sig * R + row, n * R, T, robust)
+        return stats.reshape(n, R, 6), (sig[keep] + i0, row[keep], t[keep])
 
-    parts = _map_blocks(values, work)
+    parts = _map_blocks(values, work, scales_free=spec.durations is None)
     stats = np.concatenate([p[0] for p in parts])
-    kept = tuple(np.concatenate([k[j] for p in parts for k in p[1]]) for j in range(3))
+    kept = tuple(np.concatenate([p[1][j] for p in parts]) for j in range(3))
     return stats, kept
 
 
@@ -334,12 +335,12 @@ def expressivity(activations, axis=0, scales=None, aggregate=False, robust=True,
         out["n_frames"] = np.int64(values.shape[0])
         out["n_missing"] = np.repeat(n_missing, R)
         return out
+    labels = np.asarray(spec.labels, dtype=_label_dtype(spec))
     result = []
     for i in range(n):  # output assembly only; the statistics are computed above
-        frame = pd.DataFrame(stats[i, :, 1:], columns=_STAT_COLUMNS[1:])
-        frame.insert(0, "frequency", freq[i])
-        frame.insert(0, "scale", pd.Series(spec.labels, dtype=_label_dtype(spec)))
-        result.append(frame)
+        columns = {"scale": labels, "frequency": freq[i]}
+        columns.update({c: stats[i, :, k] for k, c in enumerate(_STAT_COLUMNS[1:], start=1)})
+        result.append(pd.DataFrame(columns, copy=False))
     return result
 
 

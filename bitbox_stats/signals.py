@@ -404,7 +404,7 @@ def _threads() -> int:
     return max(1, min(cores, 8))
 
 
-def _map_blocks(values: np.ndarray, work):
+def _map_blocks(values: np.ndarray, work, *, scales_free: bool = False):
     """Run ``work(first_signal, block)`` on blocks of signals, on all cores.
 
     ``values`` is (frames, signals); each block is a C-contiguous (n, frames)
@@ -414,7 +414,8 @@ def _map_blocks(values: np.ndarray, work):
     order.
     """
     T, n = values.shape
-    threads = _threads()
+    # without wavelet scales the work per signal is a few passes: threads cost more than they give
+    threads = 1 if scales_free else _threads()
     per_signal = 64 * (T + 1024)
     budget = min(_BLOCK_BYTES, max(4 * 2**20, values.nbytes // threads))
     step = int(max(1, min(-(-n // threads), budget // per_signal)))
@@ -446,13 +447,41 @@ def _smoothed_kernel_spectrum(wavelet_scale: float, nfft: int) -> tuple[np.ndarr
     return scipy.fft.rfft(g2, n=nfft), offset, float(np.abs(g2).sum()), g
 
 
-def _edge_coefficients(z: np.ndarray, g: np.ndarray, offset: int, frames: np.ndarray) -> np.ndarray:
-    """Unsmoothed coefficients ``conv(z, g)[t + offset]`` at a few frames, directly."""
-    T = z.shape[1]
-    k = frames[:, None] + offset - np.arange(g.size)[None, :]
-    ok = (k >= 0) & (k < T)
-    weights = np.where(ok, g[None, :], 0.0)
-    return np.einsum("nfq,fq->nf", z[:, np.clip(k, 0, T - 1)], weights)
+@lru_cache(maxsize=256)
+def _edge_operators(wavelet_scale: float, n_frames: int):
+    """Matrices giving the smoothed coefficients of the first and last ``r`` frames.
+
+    There the Gaussian smoothing reflects the coefficient series at the edge
+    (SciPy's ``mode='reflect'``), which a kernel folded into the FFT cannot do.
+    Returns ``(k_head, H, k_tail, E)`` such that the smoothed head is
+    ``z[:, :k_head] @ H.T`` and the smoothed tail ``z[:, k_tail:] @ E.T``.
+    """
+    g, offset = _difference_kernel(wavelet_scale)
+    w = _gaussian_weights()
+    r = w.size // 2
+    T = n_frames
+    head = np.arange(2 * r)
+    tail = np.arange(T - 2 * r, T)
+    # unsmoothed coefficient at frame f: sum_k z[k] g[f + offset - k]
+    k_head = min(T, 2 * r + offset)
+    k_tail = max(0, T - 2 * r + offset - g.size + 1)
+
+    def conv_rows(frames, first, last):
+        k = np.arange(first, last)
+        idx = frames[:, None] + offset - k[None, :]
+        return np.where((idx >= 0) & (idx < g.size), g[np.clip(idx, 0, g.size - 1)], 0.0)
+
+    G_head = conv_rows(head, 0, k_head)
+    G_tail = conv_rows(tail, k_tail, T)
+    # reflect mode: -1 -> 0, -2 -> 1, ...; T -> T-1, T+1 -> T-2, ...
+    R_head = np.zeros((r, 2 * r))
+    R_tail = np.zeros((r, 2 * r))
+    for t in range(r):
+        for j, wj in zip(range(-r, r + 1), w, strict=True):
+            R_head[t, -(t + j) - 1 if t + j < 0 else t + j] += wj
+            f = T - r + t + j
+            R_tail[t, (2 * T - 1 - f if f >= T else f) - (T - 2 * r)] += wj
+    return k_head, R_head @ G_head, k_tail, R_tail @ G_tail
 
 
 def _scale_rows(z: np.ndarray, durations: np.ndarray, fps: float):
@@ -461,36 +490,25 @@ def _scale_rows(z: np.ndarray, durations: np.ndarray, fps: float):
 
     The Gaussian smoothing of the coefficients is folded into the FFT kernel;
     the few frames at each end, where the smoothing reflects the series at the
-    edge (SciPy's ``mode='reflect'``), are recomputed directly.
+    edge, come from small precomputed matrices (:func:`_edge_operators`).
     """
     n, T = z.shape
-    w = _gaussian_weights()
-    r = w.size // 2
+    r = _gaussian_weights().size // 2
     wavelet_scales = fps * durations / 4.0
-    nfft = scipy.fft.next_fast_len(_fft_length(T, wavelet_scales) + w.size, real=True)
+    nfft = scipy.fft.next_fast_len(_fft_length(T, wavelet_scales) + 2 * r + 1, real=True)
     spectrum = scipy.fft.rfft(z, n=nfft, axis=-1, workers=1)
     zmax = np.max(np.abs(z), axis=1, keepdims=True)
-    edges = T >= 4 * r + 2
-    if edges:
-        head = np.arange(2 * r)
-        tail = np.arange(T - 2 * r, T)
-        # reflect mode: -1 -> 0, -2 -> 1, ...; T -> T-1, T+1 -> T-2, ...
-        head_idx = np.abs(head[:r, None] + np.arange(-r, r + 1)[None, :] + 0.5) - 0.5
-        tail_idx = (T - 1) - (np.abs((T - 1) - (tail[-r:, None] + np.arange(-r, r + 1)[None, :]) + 0.5) - 0.5)
-        head_idx = head_idx.astype(int)
-        tail_idx = tail_idx.astype(int) - (T - 2 * r)
     for s, a in enumerate(wavelet_scales):
-        kernel, offset, l1, g = _smoothed_kernel_spectrum(float(a), nfft)
-        full = scipy.fft.irfft(spectrum * kernel, n=nfft, axis=-1, workers=1)
-        if not edges:  # very short signals: smooth the plain transform instead
+        kernel, offset, l1, _g = _smoothed_kernel_spectrum(float(a), nfft)
+        if T < 4 * r + 2:  # very short signals: smooth the plain transform instead
             coefs = _wavelet_rows(z, np.array([a]), workers=1)[:, 0, :]
             yield s, ndimage.gaussian_filter1d(coefs, SMOOTH_SIGMA, axis=-1), FLAT_TOLERANCE * l1 * zmax
             continue
-        coefs = full[:, offset + r : offset + r + T].copy()
-        c_head = _edge_coefficients(z, g, offset, head)
-        c_tail = _edge_coefficients(z, g, offset, tail)
-        coefs[:, :r] = c_head[:, head_idx] @ w
-        coefs[:, T - r :] = c_tail[:, tail_idx] @ w
+        full = scipy.fft.irfft(spectrum * kernel, n=nfft, axis=-1, workers=1)
+        coefs = full[:, offset + r : offset + r + T]  # a view; the edges are replaced below
+        k_head, H, k_tail, E = _edge_operators(float(a), T)
+        coefs[:, :r] = z[:, :k_head] @ H.T
+        coefs[:, T - r :] = z[:, k_tail:] @ E.T
         yield s, coefs, FLAT_TOLERANCE * l1 * zmax
 
 
