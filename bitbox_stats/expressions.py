@@ -93,16 +93,16 @@ def _interpolate(values, finite, names):
     return values, n_missing
 
 
-def _lerp_percentile(sorted_vals, starts, counts, q):
-    """NumPy's default (linear) percentile of each group of ``sorted_vals``
-    (group g is ``sorted_vals[starts[g]:starts[g] + counts[g]]``, ascending),
-    with NumPy's own rounding."""
+def _lerp_percentile(rows, counts, q):
+    """NumPy's default (linear) percentile of the first ``counts[g]`` values of each
+    row ``g`` of ``rows`` (rows sorted ascending), with NumPy's own rounding."""
     idx = (counts - 1) * q
     lo = np.floor(idx).astype(np.int64)
     hi = np.minimum(lo + 1, counts - 1)
     frac = idx - lo
-    a = sorted_vals[starts + lo]
-    b = sorted_vals[starts + hi]
+    r = np.arange(rows.shape[0])
+    a = rows[r, lo]
+    b = rows[r, hi]
     diff = b - a
     return np.where(frac >= 0.5, b - diff * (1 - frac), a + diff * frac)
 
@@ -114,19 +114,21 @@ def _group_stats(v, group, n_groups, n_frames, robust):
     max) and the mask of the values the robust filter keeps.
     """
     counts = np.bincount(group, minlength=n_groups)
-    # each group's values in ascending order, groups one after the other
-    order = np.argsort(v)
-    order = order[np.argsort(group[order], kind="stable")]
-    sorted_v = v[order]
+    # each group's values in one row of a padded matrix, sorted (np.sort, not argsort)
+    order = np.argsort(group.astype(np.uint16) if n_groups <= 65535 else group, kind="stable")
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    g_sorted = group[order]
+    rows = np.full((n_groups, max(int(counts.max(initial=0)), 1)), np.inf)
+    rows[g_sorted, np.arange(v.size) - starts[g_sorted]] = v[order]
+    rows.sort(axis=1)
     keep = np.ones(v.size, dtype=bool)
     below = np.zeros(n_groups, dtype=np.int64)
     above = np.zeros(n_groups, dtype=np.int64)
     if robust:
         big = counts > 5
         if big.any():
-            q1 = _lerp_percentile(sorted_v, starts[big], counts[big], 0.25)
-            q3 = _lerp_percentile(sorted_v, starts[big], counts[big], 0.75)
+            q1 = _lerp_percentile(rows[big], counts[big], 0.25)
+            q3 = _lerp_percentile(rows[big], counts[big], 0.75)
             lower = np.full(n_groups, -np.inf)
             upper = np.full(n_groups, np.inf)
             lower[big] = q1 - 1.5 * (q3 - q1)
@@ -143,8 +145,9 @@ def _group_stats(v, group, n_groups, n_frames, robust):
     sq = np.bincount(kg, weights=(kv - mean[kg]) ** 2, minlength=n_groups)
     std = np.sqrt(np.divide(sq, freq, out=np.zeros(n_groups), where=has))
     # the kept values of a group are a contiguous run of its sorted values
-    vmin = np.where(has, sorted_v[np.minimum(starts + below, max(v.size - 1, 0))] if v.size else 0.0, 0.0)
-    vmax = np.where(has, sorted_v[np.maximum(starts + counts - above - 1, 0)] if v.size else 0.0, 0.0)
+    g = np.arange(n_groups)
+    vmin = np.where(has, rows[g, np.minimum(below, rows.shape[1] - 1)], 0.0)
+    vmax = np.where(has, rows[g, np.maximum(counts - above - 1, 0)], 0.0)
     density = np.where(has, total / n_frames, 0.0)
     return np.column_stack([freq, density, mean, std, vmin, vmax]), keep
 
