@@ -156,6 +156,14 @@ def render_report(title: str, sections, *, settings=None, digits: int = 3) -> st
 def write_report(path, title: str, sections, *, settings=None, digits: int = 3) -> Path:
     """Write :func:`render_report`'s page to ``path`` (whole or not at all).
 
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Destination file; written to a temporary file beside it first, then
+        renamed into place.
+    title, sections, settings, digits
+        As in :func:`render_report`.
+
     Returns
     -------
     pathlib.Path
