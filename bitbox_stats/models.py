@@ -85,6 +85,9 @@ def _check_groups(name, values) -> tuple[np.ndarray, np.ndarray]:
     return codes.astype(np.intp), np.asarray(uniques)
 
 
+_SPLIT_TRIES = 64
+
+
 def group_split_labels(groups, sizes=(0.6, 0.2, 0.2), seed=None, *, balance="rows", min_groups=1) -> np.ndarray:
     """Train/validation/test labels for rows, keeping each group in one partition.
 
@@ -118,9 +121,12 @@ def group_split_labels(groups, sizes=(0.6, 0.2, 0.2), seed=None, *, balance="row
     groups, the train/validation boundary is the :math:`k` minimising
     :math:`|c_k - s_1|` and the validation/test boundary the :math:`k`
     minimising :math:`|c_k - (s_1 + s_2)|` (the first such :math:`k` on ties),
-    with at least ``min_groups`` groups on each side. Each boundary is thus
-    within half a group of its target, as close as whole groups allow for that
-    order.
+    with at least ``min_groups`` groups on each side. Up to 64 random orders
+    are drawn and the first with the smallest total distance to the targets
+    is kept (a large group drawn last could otherwise be forced into the test
+    part). Each boundary is within half a group of its target whenever the
+    largest group is at most half of the smaller of the validation and test
+    shares.
 
     Examples
     --------
@@ -141,16 +147,24 @@ def group_split_labels(groups, sizes=(0.6, 0.2, 0.2), seed=None, *, balance="row
         )
     rng = check_rng(seed)
     weights = np.bincount(codes, minlength=G).astype(float) if balance == "rows" else np.ones(G)
-    order = rng.permutation(G)
-    cum = np.concatenate([[0.0], np.cumsum(weights[order])]) / weights.sum()
     k = np.arange(G + 1)
 
-    def boundary(target, lo, hi):
+    def boundary(cum, target, lo, hi):
         ok = (k >= lo) & (k <= hi)
         return int(k[ok][np.argmin(np.abs(cum[ok] - target))])
 
-    b1 = boundary(sizes[0], min_groups, G - 2 * min_groups)
-    b2 = boundary(sizes[0] + sizes[1], b1 + min_groups, G - min_groups)
+    best = None
+    for _ in range(_SPLIT_TRIES):  # a few random orders; the first closest to the targets wins
+        order = rng.permutation(G)
+        cum = np.concatenate([[0.0], np.cumsum(weights[order])]) / weights.sum()
+        b1 = boundary(cum, sizes[0], min_groups, G - 2 * min_groups)
+        b2 = boundary(cum, sizes[0] + sizes[1], b1 + min_groups, G - min_groups)
+        error = abs(cum[b1] - sizes[0]) + abs(cum[b2] - sizes[0] - sizes[1])
+        if best is None or error < best[0] - 1e-12:
+            best = (error, order, b1, b2)
+        if error < 1e-12:
+            break
+    _, order, b1, b2 = best
     part_of_group = np.empty(G, dtype=np.intp)
     part_of_group[order[:b1]] = 0
     part_of_group[order[b1:b2]] = 1

@@ -72,9 +72,18 @@ def test_group_split_never_puts_a_subject_in_two_partitions(sizes, seed, balance
     w = np.asarray(sizes, float) if balance == "rows" else np.ones(len(sizes))
     share = {p: w[np.unique(subjects[labels == p])].sum() / w.sum() for p in ("train", "validation")}
     biggest = w.max() / w.sum()
-    if len(sizes) >= 10:  # the minimum of one group per partition does not bind
+    if biggest <= min(split[1], split[2]) / 2:  # then the one-group minimum cannot bind
         assert abs(share["train"] - split[0]) <= biggest / 2 + 1e-12
         assert abs(share["train"] + share["validation"] - split[0] - split[1]) <= biggest / 2 + 1e-12
+
+
+def test_group_split_keeps_a_large_group_out_of_the_test_part_when_it_can():
+    sizes = [1, 1, 1, 7, 1, 1, 1, 1, 1, 1]  # a large group drawn last once forced test to 7/16
+    subjects = np.repeat(np.arange(len(sizes)), sizes)
+    for seed in range(20):
+        labels = group_split_labels(subjects, (0.6, 0.2, 0.2), seed)
+        shares = pd.Series(labels).value_counts(normalize=True)
+        assert abs(shares["train"] - 0.6) <= 0.07 and abs(shares["test"] - 0.2) <= 0.07
 
 
 def test_group_split_exact_when_subjects_allow():
