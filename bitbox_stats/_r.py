@@ -146,35 +146,26 @@ def _decode(value):
     return value
 
 
-def call(name: str, kwargs: dict | None = None, method: str | None = None):
-    """Call the public function ``bitbox_stats.<name>`` with arguments from R.
-
-    Arguments shaped as ``{"__frame__": ...}`` become DataFrames; the result
-    comes back through :func:`result_to_r`. With ``method``, that method of
-    the result is called with no arguments and its value returned as well
-    (under ``"__method__"``).
-    """
+def _run(name: str, kwargs: dict | None):
+    """``bitbox_stats.<name>(**kwargs)`` with R's arguments decoded (frames become DataFrames)."""
     import bitbox_stats
 
     if name not in bitbox_stats.__all__:
         raise ValueError(f"{name!r} is not a public function of bitbox_stats")
     kwargs = {str(k): _decode(v) for k, v in (kwargs or {}).items()}
-    result = getattr(bitbox_stats, name)(**kwargs)
-    out = result_to_r(result)
-    if method is not None:
-        out = {"__result__": out, "__method__": result_to_r(getattr(result, method)())}
-    return out
+    return getattr(bitbox_stats, name)(**kwargs)
+
+
+def call(name: str, kwargs: dict | None = None):
+    """Call the public function ``bitbox_stats.<name>`` with arguments from R and
+    return the result through :func:`result_to_r`."""
+    return result_to_r(_run(name, kwargs))
 
 
 def call_keep(name: str, kwargs: dict | None = None) -> dict:
     """Like :func:`call`, but also hand the Python result to R (``"object"``), so
     that R can call its methods later (e.g. a CFA's factor scores)."""
-    import bitbox_stats
-
-    if name not in bitbox_stats.__all__:
-        raise ValueError(f"{name!r} is not a public function of bitbox_stats")
-    kwargs = {str(k): _decode(v) for k, v in (kwargs or {}).items()}
-    result = getattr(bitbox_stats, name)(**kwargs)
+    result = _run(name, kwargs)
     return {"value": result_to_r(result), "object": result}
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__
+from ._io import atomic_file, check_output_folder
 from .errors import BitboxStatsError
 
 
@@ -48,16 +49,15 @@ def _check_out_file(path: str, overwrite: bool) -> Path:
 
 
 def _write_csv(table: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    table.to_csv(tmp, index=False)
-    tmp.replace(path)
+    with atomic_file(path) as tmp:
+        table.to_csv(tmp, index=False)
 
 
 def _check_out_folder(path: str, overwrite: bool) -> Path:
-    p = Path(path)
-    if p.exists() and (not p.is_dir() or any(p.iterdir())) and not overwrite:
-        raise UserError(f"--out {path!r} exists and is not empty; pass --overwrite to replace it")
-    return p
+    try:
+        return check_output_folder(path, overwrite=overwrite)
+    except ValueError:
+        raise UserError(f"--out {path!r} exists and is not empty; pass --overwrite to replace it") from None
 
 
 def _print_tables(res) -> None:

@@ -10,87 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._validation import check_choice, check_finite_array, check_positive
-from .signals import _block_peaks, _check_length, _map_blocks, _resolve_scales, _Scales
+from .signals import _block_peaks, _map_blocks, _prepare, _Scales
 
 __all__ = ["expressivity", "diversity"]
 
-_BITBOX_COLUMNS = ["scale", "frequency", "density", "mean", "std", "min", "max"]
 _STAT_COLUMNS = ["frequency", "density", "mean", "std", "min", "max"]
-
-
-def _as_frames(activations, axis, nan_policy):
-    """Validate the input and return ``(values (frames, signals) float64, names, n_missing)``."""
-    check_choice("nan_policy", nan_policy, ["raise", "interpolate"])
-    if isinstance(axis, bool) or axis not in (0, 1):
-        raise ValueError(f"axis must be 0 (rows are frames) or 1 (rows are signals), got {axis!r}")
-    if isinstance(activations, dict):
-        kind = activations.get("type")
-        if kind != "expression":
-            raise ValueError(
-                "activations: only Bitbox 'expression' data can be used for expressivity, "
-                f"got a dict of type {kind!r}"
-            )
-        if not isinstance(activations.get("data"), pd.DataFrame):
-            raise TypeError("activations: a Bitbox dict must hold its signals as a DataFrame under 'data'")
-        activations = activations["data"]
-    if isinstance(activations, pd.Series):
-        activations = activations.to_frame()
-    if isinstance(activations, pd.DataFrame):
-        frame = activations if axis == 0 else activations.T
-        bad = [
-            c for c in frame.columns
-            if not pd.api.types.is_numeric_dtype(frame[c].dtype) or pd.api.types.is_bool_dtype(frame[c].dtype)
-        ]
-        if bad:
-            raise TypeError(f"activations: signal {bad[0]!r} is not numeric (dtype {frame[bad[0]].dtype})")
-        names = [str(c) for c in frame.columns]
-        values = frame.to_numpy(dtype=float)
-    else:
-        if isinstance(activations, str | bytes):
-            raise TypeError("activations must be an array, a DataFrame or a Bitbox expression dict, got str")
-        try:
-            values = np.asarray(activations)
-        except Exception as err:  # ragged lists and the like
-            raise TypeError(f"activations could not be read as an array: {err}") from None
-        if values.dtype == object or not (np.issubdtype(values.dtype, np.number) or values.dtype == bool):
-            raise TypeError(f"activations must be numeric, got an array of dtype {values.dtype}")
-        if values.dtype == bool:
-            raise TypeError("activations must be numeric, got a boolean array")
-        if values.ndim == 1:
-            values = values[:, None]
-        elif values.ndim == 2:
-            values = values if axis == 0 else values.T
-        else:
-            raise ValueError(f"activations must be 1-D or 2-D, got {values.ndim} dimensions")
-        values = values.astype(float, copy=False)
-        names = [f"signal_{i}" for i in range(values.shape[1])]
-    if values.shape[1] == 0:
-        raise ValueError("activations has no signals")
-    if values.shape[0] == 0:
-        raise ValueError("activations is empty (0 frames)")
-    if values.shape[0] < 3:
-        raise ValueError(f"activations needs at least 3 frames to find a peak, got {values.shape[0]}")
-    n_missing = np.zeros(values.shape[1], dtype=np.int64)
-    finite = np.isfinite(values)
-    if not finite.all():
-        if nan_policy == "raise":
-            check_finite_array("activations", values, names)
-        values, n_missing = _interpolate(values, finite, names)
-    return values, names, n_missing
-
-
-def _interpolate(values, finite, names):
-    """Linear interpolation over missing frames; the ends take the nearest value."""
-    values = values.copy()
-    n_missing = (~finite).sum(axis=0)
-    frames = np.arange(values.shape[0])
-    for j in np.flatnonzero(n_missing):  # only signals with gaps
-        ok = finite[:, j]
-        if not ok.any():
-            raise ValueError(f"activations: signal {names[j]!r} has no finite value to interpolate from")
-        values[~ok, j] = np.interp(frames[~ok], frames[ok], values[ok, j])
-    return values, n_missing
 
 
 def _lerp_percentile(rows, counts, q):
@@ -172,14 +96,9 @@ def _expressivity_arrays(values, spec: _Scales, fps, robust):
 
 
 def _check_common(activations, axis, scales, aggregate, robust, fps, nan_policy):
-    values, names, n_missing = _as_frames(activations, axis, nan_policy)
-    fps = check_positive("fps", fps)
-    for flag, name in ((aggregate, "aggregate"), (robust, "robust")):
-        if not isinstance(flag, bool | np.bool_):
-            raise TypeError(f"{name} must be True or False, got {flag!r}")
-    spec = _resolve_scales(scales, fps, bool(aggregate))
-    _check_length(values.shape[0], spec, fps)
-    return values, names, n_missing, fps, spec
+    if not isinstance(robust, bool | np.bool_):
+        raise TypeError(f"robust must be True or False, got {robust!r}")
+    return _prepare(activations, axis, scales, aggregate, fps, nan_policy)
 
 
 def _tidy_scale_columns(spec: _Scales):

@@ -35,7 +35,7 @@ from ._validation import (
     check_positive,
 )
 from .clips import _clip_bounds, _clip_rows, _frame_numbers, _resolve_segments, segment_table
-from .openface import _read
+from .openface import _check_confidence, _read, _valid_frames
 
 __all__ = [
     "FEATURES",
@@ -733,9 +733,7 @@ def _make_options(tasks, *, fps, target_fps, downsample, confidence, face_id, se
                   min_valid_fraction, engine, what) -> _Options:
     """Check the extraction settings and resolve the segment table of ``tasks``."""
     fps, target_fps, k, min_valid_fraction = _check_options(fps, target_fps, downsample, min_valid_fraction)
-    confidence = check_positive("confidence", confidence, allow_zero=True)
-    if confidence > 1:
-        raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
+    confidence = _check_confidence(confidence)
     if face_id is not None:
         face_id = check_int("face_id", face_id, minimum=0)
     check_choice("engine", engine, ["auto", "pyarrow", "c"])
@@ -817,7 +815,7 @@ def video_features(frames, task, *, fps=25, target_fps=5, downsample="mean", con
         df = frames
     else:
         check_numeric_columns("frames", frames, ["success", "confidence"])
-        valid = (frames["success"].to_numpy() == 1) & (frames["confidence"].to_numpy() >= opts.confidence)
+        valid = _valid_frames(frames["success"].to_numpy(), frames["confidence"].to_numpy(), opts.confidence)
         # only the columns the features use, with invalid frames' measurements missing
         measured = MOTION_COLUMNS + [c for c in frames.columns if _AU_C.match(c) or _AU_R.match(c)]
         check_numeric_columns("frames", frames, measured)

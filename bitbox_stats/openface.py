@@ -15,13 +15,13 @@ import io
 import math
 import os
 import re
-import uuid
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ._io import atomic_file
 from ._validation import check_choice, check_dataframe, check_int, check_positive
 
 __all__ = ["example_file", "openface_columns", "openface_summary", "read_openface", "write_openface"]
@@ -251,15 +251,27 @@ def _first_bad(mask: np.ndarray) -> int:
     return int(np.flatnonzero(mask)[0])
 
 
+def _check_confidence(confidence) -> float:
+    """The confidence threshold: a number in [0, 1]."""
+    confidence = check_positive("confidence", confidence, allow_zero=True)
+    if confidence > 1:
+        raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
+    return confidence
+
+
+def _valid_frames(success, confidence, threshold) -> np.ndarray:
+    """OpenFace's rule for a usable frame: tracked (``success == 1``) with
+    ``confidence`` at least ``threshold``."""
+    return (np.asarray(success) == 1) & (np.asarray(confidence) >= threshold)
+
+
 def _read(path_or_buffer, confidence, face_id, fps, columns, engine, use_threads=True, also=None):
     """Read and validate; return ``(DataFrame, info dict)``.
 
     ``also``: a predicate on column names; columns of the file it accepts are
     read too (used by the feature extraction for the AU columns).
     """
-    confidence = check_positive("confidence", confidence, allow_zero=True)
-    if confidence > 1:
-        raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
+    confidence = _check_confidence(confidence)
     if fps is not None:
         fps = check_positive("fps", fps)
     if face_id is not None:
@@ -353,7 +365,7 @@ def _read(path_or_buffer, confidence, face_id, fps, columns, engine, use_threads
     # ---- validity and measurements
     conf = arrays["confidence"][rows]
     success = arrays["success"][rows].astype(np.int64)
-    valid = (success == 1) & (conf >= confidence)
+    valid = _valid_frames(success, conf, confidence)
     meas_names = [c for c in wanted if c not in META_COLUMNS]
     n = rows.size
     m = np.empty((n, len(meas_names)))
@@ -692,14 +704,8 @@ def write_openface(frames, path, *, version="2.2", precision="openface"):
     if not isinstance(path, str | os.PathLike):
         raise TypeError(f"path must be a path or a writable file-like object, got {type(path).__name__}")
     target = Path(path)
-    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.part")
-    try:
-        with open(tmp, "x", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with atomic_file(target) as tmp, open(tmp, "x", encoding="utf-8", newline="\n") as fh:
+        fh.write(text)
     return target
 
 

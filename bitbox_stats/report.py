@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from ._io import atomic_file
+
 __all__ = ["ReportSection", "package_versions", "render_report", "write_report"]
 
 _PACKAGES = ("bitbox-stats", "numpy", "scipy", "pandas", "scikit-learn", "semopy", "pingouin",
@@ -179,7 +181,6 @@ def write_report(path, title: str, sections, *, settings=None, digits: int = 3) 
     """
     path = Path(path)
     page = render_report(title, sections, settings=settings, digits=digits)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(path)
+    with atomic_file(path) as tmp:
+        tmp.write_text(page, encoding="utf-8")
     return path

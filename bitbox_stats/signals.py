@@ -28,7 +28,7 @@ import pywt
 import scipy.fft
 from scipy import ndimage
 
-from ._validation import check_positive
+from ._validation import check_choice, check_finite_array, check_positive
 
 __all__ = ["scale_durations", "wavelet_transform", "detect_peaks"]
 
@@ -316,7 +316,7 @@ def _window_best(sig, scale, t, value, n_frames, half_window):
     v = value[order]
     best = v.copy()
     for i, j in _scan_pairs(position, half_window):
-        close = np.abs(s[j] - s[i]) <= 1
+        close = np.abs(s[j] - s[i]) <= AGGREGATE_SCALE_WINDOW // 2
         i, j = i[close], j[close]
         best[i] = np.maximum(best[i], v[j])  # i and j are unique within one offset
         best[j] = np.maximum(best[j], v[i])
@@ -439,12 +439,11 @@ def _gaussian_weights(sigma: float = SMOOTH_SIGMA, truncate: float = 4.0) -> np.
 
 
 @lru_cache(maxsize=128)
-def _smoothed_kernel_spectrum(wavelet_scale: float, nfft: int) -> tuple[np.ndarray, int, float, np.ndarray]:
-    """Spectrum of the wavelet kernel convolved with the Gaussian, its offset and
-    L1 norm, and the plain kernel (for the edge frames)."""
+def _smoothed_kernel_spectrum(wavelet_scale: float, nfft: int) -> tuple[np.ndarray, int, float]:
+    """Spectrum of the wavelet kernel convolved with the Gaussian, its offset and L1 norm."""
     g, offset = _difference_kernel(wavelet_scale)
     g2 = np.convolve(g, _gaussian_weights())
-    return scipy.fft.rfft(g2, n=nfft), offset, float(np.abs(g2).sum()), g
+    return scipy.fft.rfft(g2, n=nfft), offset, float(np.abs(g2).sum())
 
 
 @lru_cache(maxsize=256)
@@ -499,7 +498,7 @@ def _scale_rows(z: np.ndarray, durations: np.ndarray, fps: float):
     spectrum = scipy.fft.rfft(z, n=nfft, axis=-1, workers=1)
     zmax = np.max(np.abs(z), axis=1, keepdims=True)
     for s, a in enumerate(wavelet_scales):
-        kernel, offset, l1, _g = _smoothed_kernel_spectrum(float(a), nfft)
+        kernel, offset, l1 = _smoothed_kernel_spectrum(float(a), nfft)
         if T < 4 * r + 2:  # very short signals: smooth the plain transform instead
             coefs = _wavelet_rows(z, np.array([a]), workers=1)[:, 0, :]
             yield s, ndimage.gaussian_filter1d(coefs, SMOOTH_SIGMA, axis=-1), FLAT_TOLERANCE * l1 * zmax
@@ -594,6 +593,94 @@ def _peak_table(values, names, spec: _Scales, fps: float) -> pd.DataFrame:
     )
 
 
+def _as_frames(activations, axis, nan_policy):
+    """Validate the input and return ``(values (frames, signals) float64, names, n_missing)``."""
+    check_choice("nan_policy", nan_policy, ["raise", "interpolate"])
+    if isinstance(axis, bool) or axis not in (0, 1):
+        raise ValueError(f"axis must be 0 (rows are frames) or 1 (rows are signals), got {axis!r}")
+    if isinstance(activations, dict):
+        kind = activations.get("type")
+        if kind != "expression":
+            raise ValueError(
+                "activations: only Bitbox 'expression' data can be used for expressivity, "
+                f"got a dict of type {kind!r}"
+            )
+        if not isinstance(activations.get("data"), pd.DataFrame):
+            raise TypeError("activations: a Bitbox dict must hold its signals as a DataFrame under 'data'")
+        activations = activations["data"]
+    if isinstance(activations, pd.Series):
+        activations = activations.to_frame()
+    if isinstance(activations, pd.DataFrame):
+        frame = activations if axis == 0 else activations.T
+        bad = [
+            c for c in frame.columns
+            if not pd.api.types.is_numeric_dtype(frame[c].dtype) or pd.api.types.is_bool_dtype(frame[c].dtype)
+        ]
+        if bad:
+            raise TypeError(f"activations: signal {bad[0]!r} is not numeric (dtype {frame[bad[0]].dtype})")
+        names = [str(c) for c in frame.columns]
+        values = frame.to_numpy(dtype=float)
+    else:
+        if isinstance(activations, str | bytes):
+            raise TypeError("activations must be an array, a DataFrame or a Bitbox expression dict, got str")
+        try:
+            values = np.asarray(activations)
+        except Exception as err:  # ragged lists and the like
+            raise TypeError(f"activations could not be read as an array: {err}") from None
+        if values.dtype == object or not (np.issubdtype(values.dtype, np.number) or values.dtype == bool):
+            raise TypeError(f"activations must be numeric, got an array of dtype {values.dtype}")
+        if values.dtype == bool:
+            raise TypeError("activations must be numeric, got a boolean array")
+        if values.ndim == 1:
+            values = values[:, None]
+        elif values.ndim == 2:
+            values = values if axis == 0 else values.T
+        else:
+            raise ValueError(f"activations must be 1-D or 2-D, got {values.ndim} dimensions")
+        values = values.astype(float, copy=False)
+        names = [f"signal_{i}" for i in range(values.shape[1])]
+    if values.shape[1] == 0:
+        raise ValueError("activations has no signals")
+    if values.shape[0] == 0:
+        raise ValueError("activations is empty (0 frames)")
+    if values.shape[0] < 3:
+        raise ValueError(f"activations needs at least 3 frames to find a peak, got {values.shape[0]}")
+    n_missing = np.zeros(values.shape[1], dtype=np.int64)
+    finite = np.isfinite(values)
+    if not finite.all():
+        if nan_policy == "raise":
+            check_finite_array("activations", values, names)
+        values, n_missing = _interpolate(values, finite, names)
+    return values, names, n_missing
+
+
+def _interpolate(values, finite, names):
+    """Linear interpolation over missing frames; the ends take the nearest value."""
+    values = values.copy()
+    n_missing = (~finite).sum(axis=0)
+    frames = np.arange(values.shape[0])
+    for j in np.flatnonzero(n_missing):  # only signals with gaps
+        ok = finite[:, j]
+        if not ok.any():
+            raise ValueError(f"activations: signal {names[j]!r} has no finite value to interpolate from")
+        values[~ok, j] = np.interp(frames[~ok], frames[ok], values[ok, j])
+    return values, n_missing
+
+
+def _prepare(activations, axis, scales, aggregate, fps, nan_policy):
+    """Check the arguments shared by the peak functions.
+
+    Returns ``(values (frames, signals) float64, names, n_missing, fps, spec)``.
+    """
+    values, names, n_missing = _as_frames(activations, axis, nan_policy)
+    fps = check_positive("fps", fps)
+    if not isinstance(aggregate, bool | np.bool_):
+        raise TypeError(f"aggregate must be True or False, got {aggregate!r}")
+    spec = _resolve_scales(scales, fps, bool(aggregate))
+    _check_length(values.shape[0], spec, fps)
+    return values, names, n_missing, fps, spec
+
+
 def detect_peaks(activations, axis: int = 0, scales=None, aggregate: bool = False, fps: float = 30,
                  nan_policy: str = "raise") -> pd.DataFrame:
     """Activation peaks (and valleys) of every signal, per temporal scale.
@@ -642,12 +729,7 @@ def detect_peaks(activations, axis: int = 0, scales=None, aggregate: bool = Fals
     >>> p.loc[p.kind == "peak", "frame"].tolist()
     [100, 200]
     """
-    from .expressions import _as_frames  # the input rules live with expressivity
-
-    values, names, _ = _as_frames(activations, axis, nan_policy)
-    fps = check_positive("fps", fps)
-    spec = _resolve_scales(scales, fps, bool(aggregate))
-    _check_length(values.shape[0], spec, fps)
+    values, names, _, fps, spec = _prepare(activations, axis, scales, aggregate, fps, nan_policy)
     return _peak_table(values, names, spec, fps)
 
 

@@ -422,7 +422,7 @@ def _face_template():
     return pts, depth
 
 
-def _expression_modes(template):
+def _expression_modes():
     """Six expression modes (brow raise, furrow, mouth open, smile, eye closure,
     nose wrinkle) as 68 x 2 displacement patterns, scaled so that a unit step in
     a random direction moves the landmarks by 1 px on average."""
@@ -451,7 +451,7 @@ def _expression_modes(template):
 
 
 _TEMPLATE, _DEPTH = _face_template()
-_MODES = _expression_modes(_TEMPLATE)
+_MODES = _expression_modes()
 
 
 def _per_frame(n_frames, fps, starts, ends, clip_values, between_value):

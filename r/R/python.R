@@ -74,19 +74,22 @@ bitbox_available <- function() {
 
 .drop_null <- function(args) args[!vapply(args, is.null, TRUE)]
 
-# Call bitbox_stats.<name>(**args) and convert the result to R.
-.call <- function(name, args = list()) {
+# One call into the Python bridge (bitbox_stats._r), with R's arguments encoded and
+# Python errors turned into R errors that carry the Python message.
+.bridge_call <- function(fun, ..., args = list()) {
   bridge <- .bridge()
   args <- lapply(.drop_null(args), .encode)
-  out <- tryCatch(bridge$call(name, args), error = function(e) stop(.clean_error(e), call. = FALSE))
-  .decode(out)
+  tryCatch(bridge[[fun]](..., args), error = function(e) stop(.clean_error(e), call. = FALSE))
+}
+
+# Call bitbox_stats.<name>(**args) and convert the result to R.
+.call <- function(name, args = list()) {
+  .decode(.bridge_call("call", name, args = args))
 }
 
 # The same, keeping the Python result for later method calls (attribute "python").
 .call_keep <- function(name, args = list()) {
-  bridge <- .bridge()
-  args <- lapply(.drop_null(args), .encode)
-  out <- tryCatch(bridge$call_keep(name, args), error = function(e) stop(.clean_error(e), call. = FALSE))
+  out <- .bridge_call("call_keep", name, args = args)
   value <- .decode(out$value)
   attr(value, "python") <- out$object
   value
@@ -99,9 +102,5 @@ bitbox_available <- function() {
     stop("this result no longer has its Python object (it was saved and reloaded, or made in another ",
          "session); compute it again", call. = FALSE)
   }
-  bridge <- .bridge()
-  args <- lapply(.drop_null(args), .encode)
-  out <- tryCatch(bridge$call_method(object, method, args),
-                  error = function(e) stop(.clean_error(e), call. = FALSE))
-  .decode(out)
+  .decode(.bridge_call("call_method", object, method, args = args))
 }
