@@ -258,12 +258,35 @@ def expressivity(activations, axis=0, scales=None, aggregate=False, robust=True,
         out["n_missing"] = np.repeat(n_missing, R)
         return out
     labels = np.asarray(spec.labels, dtype=_label_dtype(spec))
-    result = []
-    for i in range(n):  # output assembly only; the statistics are computed above
-        columns = {"scale": labels, "frequency": freq[i]}
-        columns.update({c: stats[i, :, k] for k, c in enumerate(_STAT_COLUMNS[1:], start=1)})
-        result.append(pd.DataFrame(columns, copy=False))
-    return result
+    return _signal_frames(labels, freq, stats)
+
+
+def _signal_frames(labels, freq, stats) -> list:
+    """Bitbox's output: one small DataFrame per signal (columns ``scale`` + statistics).
+
+    This is output assembly only, but with hundreds of signals pandas' general
+    constructor costs more than the statistics; all frames share one column
+    index and one RangeIndex, built once, and pandas' array constructor is used
+    directly where this pandas has it.
+    """
+    n, R = freq.shape
+    columns = pd.Index(["scale", *_STAT_COLUMNS])
+    index = pd.RangeIndex(R)
+    first = pd.DataFrame({"scale": labels, "frequency": freq[0],
+                          **{c: stats[0, :, k] for k, c in enumerate(_STAT_COLUMNS[1:], start=1)}})
+    make = getattr(pd.DataFrame, "_from_arrays", None)
+    if make is None:  # pragma: no cover - other pandas versions: the public constructor
+        return [first] + [
+            pd.DataFrame({"scale": labels, "frequency": freq[i],
+                          **{c: stats[i, :, k] for k, c in enumerate(_STAT_COLUMNS[1:], start=1)}})
+            for i in range(1, n)
+        ]
+    scale = first["scale"].array  # the column as pandas itself stores it
+    values = np.ascontiguousarray(stats[:, :, 1:].transpose(0, 2, 1))  # (n, 5, R): rows of each column
+    out = [first]
+    for i in range(1, n):
+        out.append(make([scale, freq[i], *values[i]], columns=columns, index=index, verify_integrity=False))
+    return out
 
 
 def _label_dtype(spec: _Scales):
