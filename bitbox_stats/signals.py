@@ -267,10 +267,22 @@ def _strict_peaks(z: np.ndarray, tol, *, negatives: bool = True):
     neg = np.zeros(z.shape, dtype=bool) if negatives else None
     if z.shape[-1] < 3:
         return pos, neg
+    mid = z[..., 1:-1]
+    if np.isscalar(tol) and tol == 0:
+        # no tolerance: compare the neighbours directly (x - y > 0 exactly when x > y)
+        inner = pos[..., 1:-1]
+        np.greater(mid, z[..., :-2], out=inner)
+        inner &= mid > z[..., 2:]
+        inner &= mid > 0
+        if negatives:
+            inner = neg[..., 1:-1]
+            np.less(mid, z[..., :-2], out=inner)
+            inner &= mid < z[..., 2:]
+            inner &= mid < 0
+        return pos, neg
     d = np.diff(z, axis=-1)
     up = d > tol
     down = d < -tol
-    mid = z[..., 1:-1]
     np.logical_and(up[..., :-1], down[..., 1:], out=pos[..., 1:-1])
     pos[..., 1:-1] &= mid > 0
     if negatives:
@@ -279,15 +291,14 @@ def _strict_peaks(z: np.ndarray, tol, *, negatives: bool = True):
     return pos, neg
 
 
-def _radix_order(sig: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """Stable order by (sig, t) for small non-negative ints, by 16-bit radix passes."""
-    order = np.argsort((t & 0xFFFF).astype(np.uint16), kind="stable")
-    high = t >> 16
-    if high.any():
-        order = order[np.argsort(high[order].astype(np.uint16), kind="stable")]
-    if sig.size and sig.max() > 0:
-        order = order[np.argsort(sig[order].astype(np.uint16), kind="stable")]
-    return order
+def _position_order(sig: np.ndarray, t: np.ndarray, n_frames: int) -> np.ndarray:
+    """Stable order by (signal, frame).
+
+    The inputs are concatenations of a few runs that are each already sorted
+    (one per scale and kind), which NumPy's stable sort (timsort for these
+    keys) merges in near-linear time.
+    """
+    return np.argsort(sig.astype(np.int64) * (n_frames + 1) + t, kind="stable")
 
 
 def _scan_pairs(position: np.ndarray, reach: int):
@@ -310,7 +321,7 @@ def _scan_pairs(position: np.ndarray, reach: int):
 def _window_best(sig, scale, t, value, n_frames, half_window):
     """Is each peak's value the largest among the peaks of the same signal within
     3 neighbouring scales and +-half_window frames (the value itself included)?"""
-    order = _radix_order(sig, t)
+    order = _position_order(sig, t, n_frames)
     position = sig[order] * (n_frames + half_window + 1) + t[order]
     s = scale[order]
     v = value[order]
@@ -353,7 +364,7 @@ def _aggregate(peaks, valleys, n_scales: int, n_frames: int, half_window: int):
     m = t.size
     if m == 0:
         return sig, t, sign
-    order = _radix_order(sig, t)
+    order = _position_order(sig, t, T)
     sig, t, strength, tiebreak, sign = (a[order] for a in (sig, t, strength, tiebreak, sign))
     position = sig * (n_frames + 2 * half_window + 1) + t
 
@@ -534,13 +545,15 @@ def _block_peaks(block: np.ndarray, spec: _Scales, fps: float, *, negatives: boo
     and frame; ``neg`` (the valleys) is None unless ``negatives``.
     """
     n, T = block.shape
-    flat = np.ptp(block, axis=1) == 0
-    z = ndimage.gaussian_filter1d(block - block.mean(axis=1, keepdims=True), SMOOTH_SIGMA, axis=-1)
-    z[flat] = 0.0  # an exactly constant signal has no activation
+    z = block - block.mean(axis=1, keepdims=True)
+    ndimage.gaussian_filter1d(z, SMOOTH_SIGMA, axis=-1, output=z)
     want_neg = negatives or spec.aggregate
     if spec.durations is None:
-        p, v = _strict_peaks(z, 0.0, negatives=want_neg)
+        # a constant signal stays exactly constant here (the same sum at every
+        # frame), so it has no peaks without a special case
+        p, v = _strict_peaks(z, 0.0, negatives=negatives)
         return [_nonzero(p)], ([_nonzero(v)] if negatives else None)
+    z[np.ptp(block, axis=1) == 0] = 0.0  # an exactly constant signal has no activation
     pos, neg, scored = [], [], ([], [])
     for s, coefs, tol in _scale_rows(z, spec.durations, fps):
         p, v = _strict_peaks(coefs, tol, negatives=want_neg)
