@@ -327,3 +327,30 @@ def test_wavelet_transform_matches_pywavelets():
     for i in range(2):
         ref, _ = pywt.cwt(x[i], 30 * np.asarray(durations) / 4, "mexh")
         np.testing.assert_allclose(w[i], ref, rtol=0, atol=1e-12 * np.abs(ref).max())
+
+
+def test_long_signals_segmented_transform_same_as_one_piece_and_bitbox(monkeypatch):
+    # an hour-long recording is convolved segment-wise (overlap-save); the peaks
+    # must not depend on that, and must still be Bitbox's
+    from bitbox_stats import signals
+
+    fps = 30
+    data = simulate_signals(2, seconds=32 * 60, fps=fps, rate=0.5, seed=21)
+    longest = max(signals._smoothed_kernel(fps * d / 4)[0].size for d in bs.scale_durations(6))
+    assert signals._convolution_plan(len(data), longest)[1]  # this input is segmented
+    segmented = {agg: bs.detect_peaks(data, scales=6, aggregate=agg, fps=fps) for agg in (False, True)}
+    stats = bs.expressivity(data, scales=6, fps=fps, tidy=True)
+    for name in data.columns:
+        for agg, table in segmented.items():
+            ref = _bitbox_peak_frames(data[name].to_numpy(), 6, agg, fps)
+            mine = table[(table.signal == name) & (table.kind == "peak")]
+            levels = [None] if agg else list(bs.scale_durations(6))
+            for level, ref_frames in zip(levels, ref, strict=True):
+                sel = mine if level is None else mine[np.isclose(mine.scale, level)]
+                assert sel["frame"].tolist() == ref_frames, (name, agg, level)
+    monkeypatch.setattr(signals, "_SEGMENTED_FROM", 10**9)
+    assert not signals._convolution_plan(len(data), longest)[1]
+    for agg, table in segmented.items():
+        pd.testing.assert_frame_equal(bs.detect_peaks(data, scales=6, aggregate=agg, fps=fps), table)
+    pd.testing.assert_frame_equal(bs.expressivity(data, scales=6, fps=fps, tidy=True), stats,
+                                  check_exact=False, rtol=0, atol=1e-12)
