@@ -44,7 +44,7 @@ AGGREGATE_SCALE_WINDOW = 3
 #: multiple of the largest coefficient the signal can produce (max|z| times the
 #: kernel's L1 norm) is rounding residue and counts as zero (a flat stretch, not
 #: a peak). The FFT transform differs from direct convolution by about 10
-#: machine epsilons of that bound at most (tested at 450).
+#: machine epsilons of that bound at most (the tests allow 450).
 FLAT_TOLERANCE = 64 * np.finfo(float).eps
 #: Working-memory budget (bytes) for one block of signals in the transform.
 _BLOCK_BYTES = 48 * 2**20
@@ -610,8 +610,9 @@ def _block_peaks(block: np.ndarray, spec: _Scales, fps: float, *, negatives: boo
             neg.append(_nonzero(v))
         if spec.aggregate:  # robust score of each peak and valley within its scale
             at_peaks = [coefs[i, k] for i, k in (pos[-1], neg[-1])]
-            med = _median_rows(coefs)  # reorders coefs
-            mad = _median_rows(np.abs(coefs - med[:, None]))
+            med = _median_rows(coefs)  # reorders coefs, which are not needed after this
+            np.subtract(coefs, med[:, None], out=coefs)
+            mad = _median_rows(np.abs(coefs, out=coefs))
             mad[mad == 0] = 1e-12
             for (i, k), c, out in zip((pos[-1], neg[-1]), at_peaks, scored, strict=True):
                 out.append((i, np.full(i.size, s), k, (c - med[i]) / mad[i]))
