@@ -298,16 +298,6 @@ def _strict_peaks(z: np.ndarray, tol, *, negatives: bool = True):
     return pos, neg
 
 
-def _position_order(sig: np.ndarray, t: np.ndarray, n_frames: int) -> np.ndarray:
-    """Stable order by (signal, frame).
-
-    The inputs are concatenations of a few runs that are each already sorted
-    (one per scale and kind), which NumPy's stable sort (timsort for these
-    keys) merges in near-linear time.
-    """
-    return np.argsort(sig.astype(np.int64) * (n_frames + 1) + t, kind="stable")
-
-
 def _scan_pairs(position: np.ndarray, reach: int):
     """Forward neighbour pairs of a sorted position array within ``reach``.
 
@@ -325,31 +315,30 @@ def _scan_pairs(position: np.ndarray, reach: int):
         d += 1
 
 
-def _window_best(sig, scale, t, value, n_frames, half_window):
-    """Is each peak's value the largest among the peaks of the same signal within
-    3 neighbouring scales and +-half_window frames (the value itself included)?"""
-    order = _position_order(sig, t, n_frames)
-    position = sig[order] * (n_frames + half_window + 1) + t[order]
-    s = scale[order]
-    v = value[order]
-    best = v.copy()
+def _window_best(position, scale, value, half_window):
+    """Is each peak's value the largest among the peaks within 3 neighbouring
+    scales and +-half_window positions (the value itself included)?
+
+    ``position`` is sorted; peaks that must not meet (other signals, other
+    kinds) lie more than ``half_window`` apart in it.
+    """
+    best = value.copy()
     for i, j in _scan_pairs(position, half_window):
-        close = np.abs(s[j] - s[i]) <= AGGREGATE_SCALE_WINDOW // 2
+        close = np.abs(scale[j] - scale[i]) <= AGGREGATE_SCALE_WINDOW // 2
         i, j = i[close], j[close]
-        best[i] = np.maximum(best[i], v[j])  # i and j are unique within one offset
-        best[j] = np.maximum(best[j], v[i])
-    out = np.empty(value.size, dtype=bool)
-    out[order] = v == best
-    return out
+        best[i] = np.maximum(best[i], value[j])  # i and j are unique within one offset
+        best[j] = np.maximum(best[j], value[i])
+    return value == best
 
 
 def _aggregate(peaks, valleys, n_scales: int, n_frames: int, half_window: int):
     """Merge the peaks of several scales into one series per signal.
 
     ``peaks`` and ``valleys`` are tuples ``(sig, scale, frame, score)`` with the
-    robust score of each, in any order. Returns ``(sig, t, sign)`` of the kept
-    candidates, sorted by signal and frame (sign 1 for a peak, -1 for a
-    valley). See :func:`bitbox_stats.expressivity` (Notes).
+    robust score of each, each a concatenation of runs sorted by signal and
+    frame. Returns ``(sig, t, sign)`` of the kept candidates, sorted by signal
+    and frame (sign 1 for a peak, -1 for a valley). See
+    :func:`bitbox_stats.expressivity` (Notes).
 
     The greedy suppression in order of decreasing strength is computed in
     rounds: a candidate that no undecided candidate within 2w frames beats is
@@ -359,21 +348,28 @@ def _aggregate(peaks, valleys, n_scales: int, n_frames: int, half_window: int):
     Bitbox lists its candidates (peaks by scale and frame, then valleys).
     """
     S, T = n_scales, n_frames
-    sig, t, strength, tiebreak, sign = [], [], [], [], []
-    for g, ((i, s, k, score), flip) in enumerate(((peaks, 1.0), (valleys, -1.0))):
-        best = _window_best(i, s, k, flip * score, T, half_window)
-        sig.append(i[best])
-        t.append(k[best])
-        strength.append(np.abs(score[best]))
-        tiebreak.append((g * S + s[best]) * T + k[best])
-        sign.append(np.full(int(best.sum()), int(flip), dtype=np.int8))
-    sig, t, strength, tiebreak, sign = (np.concatenate(a) for a in (sig, t, strength, tiebreak, sign))
+    stride = T + 2 * half_window + 1  # positions of different signals are > 2w apart
+    (ip, sp, kp, zp), (iv, sv, kv, zv) = peaks, valleys
+    n_sig = int(max(ip.max(initial=-1), iv.max(initial=-1))) + 1
+    # one sorted line for both kinds: valleys after all peaks, scored as -score
+    valley_base = n_sig * stride
+    key = np.concatenate((ip.astype(np.int64) * stride + kp, valley_base + iv.astype(np.int64) * stride + kv))
+    order = np.argsort(key, kind="stable")  # merges the sorted runs
+    position = key[order]
+    scale = np.concatenate((sp, sv))[order]
+    value = np.concatenate((zp, -zv))[order]
+    best = _window_best(position, scale, value, half_window)
+    position, scale, strength = position[best], scale[best], np.abs(value[best])
+    valley = position >= valley_base
+    position[valley] -= valley_base
+    tiebreak = (valley * S + scale) * T + position % stride
+    order = np.argsort(position, kind="stable")  # merges the peak and valley runs
+    position, strength, tiebreak, valley = (a[order] for a in (position, strength, tiebreak, valley))
+    sig, t = np.divmod(position, stride)
+    sign = np.where(valley, -1, 1).astype(np.int8)
     m = t.size
     if m == 0:
         return sig, t, sign
-    order = _position_order(sig, t, T)
-    sig, t, strength, tiebreak, sign = (a[order] for a in (sig, t, strength, tiebreak, sign))
-    position = sig * (n_frames + 2 * half_window + 1) + t
 
     # pairs of candidates within 2w frames (their +-w windows overlap); for each
     # pair, which one wins the greedy order
