@@ -216,8 +216,8 @@ def expressivity(activations, axis=0, scales=None, aggregate=False, robust=True,
     flat stretch stays flat).
     Everywhere else the peak frames are Bitbox's; the transform is computed
     by FFT for blocks of signals and all scales at once (recordings longer
-    than about 27 minutes at 30 fps in overlapping segments of 8192 frames,
-    overlap-save), on all cores.
+    than about 27 minutes at 30 fps by overlap-save, in segments of at least
+    8192 frames), on all cores.
 
     References
     ----------
