@@ -52,8 +52,6 @@ _BLOCK_BYTES = 48 * 2**20
 #: convolved segment-wise (overlap-save, segments of ``_SEGMENT`` frames).
 _SEGMENT = 8192
 _SEGMENTED_FROM = 6
-#: Without wavelet scales, inputs with at least this many values use all cores.
-_THREADED_RAW_VALUES = 4_000_000
 
 
 @dataclass(frozen=True)
@@ -424,15 +422,12 @@ def _map_blocks(values: np.ndarray, work, *, scales_free: bool = False):
     ``values`` is (frames, signals); each block is a C-contiguous (n, frames)
     copy of some of its columns. Blocks are sized so that the working memory
     of all threads together stays near the input's own size (the transform
-    needs about 64 bytes per signal and frame); results come back in signal
-    order.
+    needs about 64 bytes per signal and frame, the raw peaks without scales
+    about 24); results come back in signal order.
     """
     T, n = values.shape
-    # without wavelet scales the work per signal is a few passes: on this kind of
-    # input threads only pay off for long recordings (measured: 10 min x 79
-    # signals is faster on one thread, 60 min faster on two)
-    threads = 1 if scales_free and values.size < _THREADED_RAW_VALUES else _threads()
-    per_signal = 64 * (T + 1024)
+    threads = _threads()
+    per_signal = (24 if scales_free else 64) * (T + 1024)
     budget = min(_BLOCK_BYTES, max(4 * 2**20, values.nbytes // threads))
     step = int(max(1, min(-(-n // threads), budget // per_signal)))
 
