@@ -23,13 +23,12 @@ def _column_to_r(series: pd.Series):
     missing = series.isna().to_numpy()
     dtype = series.dtype
     if pd.api.types.is_bool_dtype(dtype):
-        values = series.fillna(False).astype(bool).tolist()
-        return "logical", values, missing.tolist()
+        return "logical", series.fillna(False).astype(bool).tolist(), missing.tolist()
     if pd.api.types.is_integer_dtype(dtype):
         filled = series.fillna(0).to_numpy(dtype=np.int64)
         if filled.size == 0 or (filled.min() >= _INT32.min + 1 and filled.max() <= _INT32.max):
-            return "integer", filled.astype(int).tolist(), missing.tolist()
-        return "double", series.to_numpy(dtype=float, na_value=np.nan).tolist(), missing.tolist()
+            return "integer", filled.tolist(), missing.tolist()
+        # beyond R's integers: a double, as any other number
     if pd.api.types.is_numeric_dtype(dtype):
         return "double", series.to_numpy(dtype=float, na_value=np.nan).tolist(), missing.tolist()
     values = ["" if m else str(v) for v, m in zip(series.tolist(), missing, strict=True)]
@@ -146,14 +145,17 @@ def _decode(value):
     return value
 
 
+def _decode_kwargs(kwargs: dict | None) -> dict:
+    return {str(k): _decode(v) for k, v in (kwargs or {}).items()}
+
+
 def _run(name: str, kwargs: dict | None):
     """``bitbox_stats.<name>(**kwargs)`` with R's arguments decoded (frames become DataFrames)."""
     import bitbox_stats
 
     if name not in bitbox_stats.__all__:
         raise ValueError(f"{name!r} is not a public function of bitbox_stats")
-    kwargs = {str(k): _decode(v) for k, v in (kwargs or {}).items()}
-    return getattr(bitbox_stats, name)(**kwargs)
+    return getattr(bitbox_stats, name)(**_decode_kwargs(kwargs))
 
 
 def call(name: str, kwargs: dict | None = None):
@@ -176,6 +178,5 @@ def call_method(obj, method: str, kwargs: dict | None = None):
         raise ValueError(f"{type(obj).__name__} has no method {method!r}")
     value = getattr(obj, method)
     if callable(value):
-        kwargs = {str(k): _decode(v) for k, v in (kwargs or {}).items()}
-        value = value(**kwargs)
+        value = value(**_decode_kwargs(kwargs))
     return result_to_r(value)

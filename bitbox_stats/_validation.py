@@ -9,6 +9,7 @@ value; none of them uses ``assert``.
 from __future__ import annotations
 
 import numbers
+import os
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -30,6 +31,24 @@ __all__ = [
 def _show(value) -> str:
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def check_real(name: str, value, *, expected: str = "a number") -> float:
+    """Return ``value`` as a float after checking that it is a finite real number (bool excluded)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be {expected}, got {type(value).__name__} {value!r}")
+    v = float(value)
+    if not np.isfinite(v):
+        raise ValueError(f"{name} must be finite, got {value}")
+    return v
+
+
+def check_column_name(name: str, value, *, allow_none: bool = False) -> None:
+    """Check that ``value`` is a str column name (or None when ``allow_none``)."""
+    if value is None and allow_none:
+        return
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a column name, got {type(value).__name__}")
 
 
 def check_positive(name: str, value, *, allow_zero: bool = False) -> float:
@@ -74,6 +93,16 @@ def check_int(name: str, value, *, minimum: int | None = None) -> int:
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
     return value
+
+
+def check_n_jobs(value) -> int:
+    """Number of worker processes: an int >= 1, or -1 for all cores."""
+    n_jobs = check_int("n_jobs", value)
+    if n_jobs == -1:
+        n_jobs = os.cpu_count() or 1
+    if n_jobs < 1:
+        raise ValueError(f"n_jobs must be >= 1 or -1 (all cores), got {n_jobs}")
+    return n_jobs
 
 
 def check_probability(name: str, value) -> float:
@@ -168,6 +197,13 @@ def check_columns(name: str, data: pd.DataFrame, columns: Sequence[str], *, what
         raise ValueError(f"{name} has no {what}{plural} {which} (columns: {shown})")
 
 
+def is_numeric_dtype(dtype) -> bool:
+    """True for a numeric dtype other than bool (the dtypes ``check_numeric_columns`` accepts)."""
+    return (isinstance(dtype, np.dtype) and dtype.kind in "iuf") or (
+        pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+    )
+
+
 def check_numeric_columns(name: str, data: pd.DataFrame, columns: Sequence[str]) -> None:
     """Check that the given columns exist and hold numbers (bool excluded).
 
@@ -182,9 +218,7 @@ def check_numeric_columns(name: str, data: pd.DataFrame, columns: Sequence[str])
         dtype = dtypes[c]
         if isinstance(dtype, pd.Series):  # duplicated column names
             dtype = dtype.iloc[0]
-        if not (isinstance(dtype, np.dtype) and dtype.kind in "iuf") and (
-            not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
-        ):
+        if not is_numeric_dtype(dtype):
             raise TypeError(f"{name} column {c!r} must be numeric, got dtype {dtype}")
 
 
@@ -204,3 +238,15 @@ def check_finite_array(name: str, values: np.ndarray, labels: Sequence[str] | No
             f"{name}: signal {label!r} has a missing or infinite value ({values[frame, col]}) "
             f"at frame {frame}; clean it first or pass nan_policy='interpolate'"
         )
+
+
+def first_nonfinite(values: np.ndarray, rows: np.ndarray | None = None):
+    """``(row, column)`` of the first NaN or inf of a 2-D array (only among ``rows``), or None."""
+    bad = ~np.isfinite(values)
+    if rows is not None:
+        bad &= rows[:, None]
+    if not bad.any():
+        return None
+    i, j = np.argwhere(bad)[0]
+    return int(i), int(j)
+

@@ -13,10 +13,9 @@ is evaluated per replicate on the same draws.
 from __future__ import annotations
 
 import contextlib
-import numbers
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
@@ -28,8 +27,10 @@ from ._validation import (
     check_columns,
     check_dataframe,
     check_int,
+    check_numeric_columns,
     check_positive,
     check_probability,
+    check_real,
     check_rng,
 )
 from .metrics import _SUMS, _SUMS_USED, _metric_from_sums, _pair_sums, nrmse, pearson_r, rmse
@@ -202,12 +203,6 @@ def _as_names(arg, value) -> list[str]:
     raise TypeError(f"{arg} must be a column name or a non-empty list of column names, got {value!r}")
 
 
-def _check_numeric(data, column, what):
-    dtype = data[column].dtype
-    if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
-        raise TypeError(f"{what} column {column!r} must be numeric, got dtype {dtype}")
-
-
 @dataclass(frozen=True, eq=False)
 class _Prepared:
     y: np.ndarray  # (n, m) truth per model
@@ -217,7 +212,12 @@ class _Prepared:
     models: list[str]
     n_rows_omitted: int
     n_clusters_omitted: int
-    sums: list = field(default_factory=list)  # cache of _fast_sums
+
+    @cached_property
+    def sums(self) -> np.ndarray:
+        """Per-cluster sums ``(n_clusters, n_models, 7)`` of every model (computed on first use)."""
+        return np.stack([_pair_sums(self.y[:, j], self.x[:, j], self.codes, self.n_clusters)
+                         for j in range(self.y.shape[1])], axis=1)
 
 
 def _prepare(data, truth, predictions, cluster, nan_policy) -> _Prepared:
@@ -235,10 +235,8 @@ def _prepare(data, truth, predictions, cluster, nan_policy) -> _Prepared:
             f"columns for {len(models)} prediction columns"
         )
     check_columns("data", data, list(dict.fromkeys(truths + models)))
-    for c in dict.fromkeys(truths):
-        _check_numeric(data, c, "truth")
-    for c in models:
-        _check_numeric(data, c, "prediction")
+    check_numeric_columns("truth", data, truths)
+    check_numeric_columns("prediction", data, models)
     y = np.column_stack([data[c].to_numpy(dtype=float, na_value=np.nan) for c in truths])
     x = np.column_stack([data[c].to_numpy(dtype=float, na_value=np.nan) for c in models])
     if cluster is None:
@@ -319,11 +317,7 @@ def _null_for(arg, null, labels) -> dict[str, float | None]:
 
 
 def _finite(arg, v) -> float:
-    if isinstance(v, bool) or not isinstance(v, numbers.Real):
-        raise TypeError(f"{arg} must be a number or a dict of numbers, got {type(v).__name__} {v!r}")
-    if not np.isfinite(v):
-        raise ValueError(f"{arg} must be finite, got {v}")
-    return float(v)
+    return check_real(arg, v, expected="a number or a dict of numbers")
 
 
 # --- resampling -------------------------------------------------------------------------------
@@ -345,15 +339,6 @@ def _draw_counts(rng, n_boot, n_clusters):
         yield np.bincount(idx.ravel(), minlength=nb * n_clusters).reshape(nb, n_clusters)
 
 
-def _fast_sums(prep: _Prepared) -> np.ndarray:
-    """Per-cluster sums ``(n_clusters, n_models, 7)`` (computed once per prepared data)."""
-    if prep.sums:
-        return prep.sums[0]
-    prep.sums.append(np.stack([_pair_sums(prep.y[:, j], prep.x[:, j], prep.codes, prep.n_clusters)
-                     for j in range(prep.y.shape[1])], axis=1))
-    return prep.sums[0]
-
-
 def _model_replicates(prep: _Prepared, metrics, counts_blocks, score_range) -> np.ndarray:
     """Metric of every model in every replicate, ``(n_boot, n_models, n_metrics)``."""
     m = prep.y.shape[1]
@@ -361,7 +346,7 @@ def _model_replicates(prep: _Prepared, metrics, counts_blocks, score_range) -> n
     slow = [k for k, mt in enumerate(metrics) if mt.fast is None]
     if fast:  # only the sums the metrics read enter the product
         used = sorted({c for k in fast for c in _SUMS_USED[metrics[k].fast]})
-        sums = _fast_sums(prep)[:, :, used].reshape(prep.n_clusters, -1)
+        sums = prep.sums[:, :, used].reshape(prep.n_clusters, -1)
     blocks = []
     rows = np.arange(prep.y.shape[0])
     for counts in counts_blocks:
@@ -399,7 +384,7 @@ def _model_estimates(prep: _Prepared, metrics, score_range) -> np.ndarray:
     """Metric of every model on all rows, ``(n_models, n_metrics)``."""
     m = prep.y.shape[1]
     out = np.empty((m, len(metrics)))
-    total = _fast_sums(prep).sum(axis=0) if any(mt.fast for mt in metrics) else None
+    total = prep.sums.sum(axis=0) if any(mt.fast for mt in metrics) else None
     for k, mt in enumerate(metrics):
         if mt.fast is not None:
             out[:, k] = _metric_from_sums(mt.fast, total, score_range)
@@ -413,12 +398,12 @@ def _model_jackknife(prep: _Prepared, metrics, score_range) -> np.ndarray:
     """Leave-one-cluster-out metric of every model, ``(n_clusters, n_models, n_metrics)``."""
     G, m = prep.n_clusters, prep.y.shape[1]
     out = np.empty((G, m, len(metrics)))
-    sums = _fast_sums(prep) if any(mt.fast for mt in metrics) else None
+    left_out = prep.sums.sum(axis=0) - prep.sums if any(mt.fast for mt in metrics) else None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         for k, mt in enumerate(metrics):
             if mt.fast is not None:
-                out[:, :, k] = _metric_from_sums(mt.fast, sums.sum(axis=0) - sums, score_range)
+                out[:, :, k] = _metric_from_sums(mt.fast, left_out, score_range)
             else:
                 for g in range(G):
                     keep = prep.codes != g

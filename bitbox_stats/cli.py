@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__
-from ._io import atomic_file, check_output_folder
+from ._io import atomic_file, atomic_folder, check_output_folder
 from .errors import BitboxStatsError
 
 
@@ -28,10 +28,15 @@ def _say(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def _read_csv(path: str, what: str) -> pd.DataFrame:
+def _existing_file(path: str, what: str) -> Path:
     p = Path(path)
     if not p.is_file():
         raise UserError(f"{what}: no such file {path!r}")
+    return p
+
+
+def _read_csv(path: str, what: str) -> pd.DataFrame:
+    p = _existing_file(path, what)
     try:
         return pd.read_csv(p)
     except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as err:
@@ -110,8 +115,7 @@ def _study(args) -> int:
         if not (args.manifest and args.ratings):
             raise UserError("give --folder, or both --manifest and --ratings")
         source = args.manifest
-        if not Path(source).is_file():
-            raise UserError(f"--manifest: no such file {source!r}")
+        _existing_file(source, "--manifest")
         ratings = _read_csv(args.ratings, "--ratings")
     res = run_study(source, ratings, fps=args.fps, seed=args.seed, n_boot=args.n_boot, backend=args.backend,
                     n_jobs=args.n_jobs, errors="collect" if args.keep_going else "raise", progress=None)
@@ -163,13 +167,11 @@ def _features(args) -> int:
             raise UserError("give either --folder or --manifest, not both")
         from .study import _read_manifest
 
-        if not Path(args.manifest).is_file():
-            raise UserError(f"--manifest: no such file {args.manifest!r}")
-        source = _read_manifest(Path(args.manifest))
+        source = _read_manifest(_existing_file(args.manifest, "--manifest"))
     if source is None:
         raise UserError("give --folder or --manifest")
     res = extract_features(source, fps=args.fps, n_jobs=args.n_jobs, errors="collect" if args.keep_going
-                           else "raise", progress=None, **({"pattern": args.pattern} if args.pattern else {}))
+                           else "raise", progress=None, pattern=args.pattern or None)
     _write_csv(res.features, out)
     if not res.failures.empty:
         fail = out.with_name(out.stem + "_failures.csv")
@@ -191,7 +193,7 @@ def _icc(args) -> int:
         if not args.ratings:
             raise UserError("give --items (a table per item) or --ratings (one rating column)")
         table = icc(data, targets=args.targets, raters=args.raters, ratings=args.ratings,
-                    confidence=args.confidence, **({"forms": args.form} if args.form else {}))
+                    confidence=args.confidence, forms=args.form or None)
     _write_csv(table, out)
     _say(f"wrote {len(table)} rows to {out}")
     return 0
@@ -208,9 +210,9 @@ def _cfa(args) -> int:
     tables = {"loadings": res.loadings, "variances": res.variances, "fit": res.fit, "scores": scores}
     if getattr(res, "covariances", None) is not None and not res.covariances.empty:
         tables["covariances"] = res.covariances
-    out.mkdir(parents=True, exist_ok=True)
-    for name, table in tables.items():
-        _write_csv(table, out / f"{name}.csv")
+    with atomic_folder(out, overwrite=args.overwrite) as tmp:
+        for name, table in tables.items():
+            table.to_csv(tmp / f"{name}.csv", index=False)
     for w in res.warnings:
         _say(f"warning: {w}")
     _say(f"wrote {', '.join(tables)} to {out}")

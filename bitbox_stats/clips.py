@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._validation import check_columns, check_dataframe, check_int, check_positive
+from ._validation import check_columns, check_dataframe, check_int, check_positive, is_numeric_dtype
 
 __all__ = ["Clips", "segment_clips", "segment_table"]
 
@@ -240,11 +240,27 @@ def _clip_rows(fr: np.ndarray, n_video: int, first: np.ndarray, stop: np.ndarray
     return idx_all, rows_all
 
 
+def _n_shared(idx_all, n_video: int) -> list[int]:
+    """Per clip, how many of its in-video frames also belong to another clip."""
+    inside = [i[(i >= 0) & (i < n_video)] for i in idx_all]
+    counts = np.bincount(np.concatenate(inside), minlength=n_video)
+    return [int((counts[i] > 1).sum()) for i in inside]
+
+
+def valid_mask(name: str, frames: pd.DataFrame) -> np.ndarray:
+    """The boolean ``valid`` column (checked), or all True without one."""
+    if "valid" not in frames.columns:
+        return np.ones(len(frames), dtype=bool)
+    if not pd.api.types.is_bool_dtype(frames["valid"].dtype):
+        raise TypeError(f"{name} column 'valid' must be boolean, got dtype {frames['valid'].dtype}")
+    return frames["valid"].to_numpy(dtype=bool)
+
+
 def _frame_numbers(frames: pd.DataFrame, n_video_frames) -> tuple[np.ndarray, int]:
     """Checked 1-based frame numbers (int64) and the video's length in frames."""
     check_columns("frames", frames, ["frame"])
     col = frames["frame"]
-    if not pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype):
+    if not is_numeric_dtype(col.dtype):
         raise TypeError(f"frames column 'frame' must hold whole frame numbers, got dtype {col.dtype}")
     frf = col.to_numpy(dtype=float)
     if not np.isfinite(frf).all() or (frf != np.round(frf)).any():
@@ -396,8 +412,7 @@ def segment_clips(frames, task=None, *, fps=25, segments=None, n_video_frames=No
         raise ValueError(f"frames already has a column {clash[0]!r}; pass one video's frames, "
                          "not clips")
     fr, n_video = _frame_numbers(frames, n_video_frames)
-    if "valid" in frames.columns and not pd.api.types.is_bool_dtype(frames["valid"].dtype):
-        raise TypeError(f"frames column 'valid' must be boolean, got dtype {frames['valid'].dtype}")
+    valid_all = valid_mask("frames", frames)
     table = _resolve_segments(segments, task)
     if task is None:
         task = str(table["task"].iloc[0])
@@ -410,7 +425,6 @@ def segment_clips(frames, task=None, *, fps=25, segments=None, n_video_frames=No
             f"{table['end_s'].iloc[k]:g}] s is shorter than one frame at fps={fps:g}"
         )
 
-    valid_all = frames["valid"].to_numpy(dtype=bool) if "valid" in frames.columns else np.ones(fr.size, bool)
     idx_all, take = _clip_rows(fr, n_video, first, stop)
     clip_no = [np.full(i.size, c, dtype=np.int64) for i, c in zip(idx_all, table["clip"], strict=True)]
     r = np.concatenate(take)
@@ -430,15 +444,12 @@ def segment_clips(frames, task=None, *, fps=25, segments=None, n_video_frames=No
     body["valid"] = valid
     out = pd.concat([pd.DataFrame({"clip": np.concatenate(clip_no), "padded": padded}), body], axis=1)
 
-    real = idx[(idx >= 0) & (idx < n_video)]
-    counts = np.bincount(real, minlength=n_video)
+    shared = _n_shared(idx_all, n_video)
     rows = []
     offset = 0
     for k in range(len(table)):
         n = int(stop[k] - first[k])
         sl = slice(offset, offset + n)
-        ik = idx[sl]
-        ik = ik[(ik >= 0) & (ik < n_video)]
         rows.append({
             "task": str(table["task"].iloc[k]) or task,
             "clip": int(table["clip"].iloc[k]),
@@ -450,7 +461,7 @@ def segment_clips(frames, task=None, *, fps=25, segments=None, n_video_frames=No
             "n_frames": n,
             "n_valid": int(valid[sl].sum()),
             "n_padded": int(padded[sl].sum()),
-            "n_shared": int((counts[ik] > 1).sum()),
+            "n_shared": shared[k],
         })
         offset += n
     clips = pd.DataFrame(rows)

@@ -277,24 +277,21 @@ def _signal_frames(labels, freq, stats) -> list:
     index and one RangeIndex, built once, and pandas' array constructor is used
     directly where this pandas has it.
     """
-    n, R = freq.shape
-    columns = pd.Index(["scale", *_STAT_COLUMNS])
-    index = pd.RangeIndex(R)
-    first = pd.DataFrame({"scale": labels, "frequency": freq[0],
-                          **{c: stats[0, :, k] for k, c in enumerate(_STAT_COLUMNS[1:], start=1)}})
+    n = freq.shape[0]
+
+    def frame_columns(i):
+        return {"scale": labels, "frequency": freq[i],
+                **{c: stats[i, :, k] for k, c in enumerate(_STAT_COLUMNS[1:], start=1)}}
+
+    first = pd.DataFrame(frame_columns(0))
     make = getattr(pd.DataFrame, "_from_arrays", None)
     if make is None:  # pragma: no cover - other pandas versions: the public constructor
-        return [first] + [
-            pd.DataFrame({"scale": labels, "frequency": freq[i],
-                          **{c: stats[i, :, k] for k, c in enumerate(_STAT_COLUMNS[1:], start=1)}})
-            for i in range(1, n)
-        ]
+        return [first] + [pd.DataFrame(frame_columns(i)) for i in range(1, n)]
+    columns, index = first.columns, first.index
     scale = first["scale"].array  # the column as pandas itself stores it
     values = np.ascontiguousarray(stats[:, :, 1:].transpose(0, 2, 1))  # (n, 5, R): rows of each column
-    out = [first]
-    for i in range(1, n):
-        out.append(make([scale, freq[i], *values[i]], columns=columns, index=index, verify_integrity=False))
-    return out
+    return [first] + [make([scale, freq[i], *values[i]], columns=columns, index=index, verify_integrity=False)
+                      for i in range(1, n)]
 
 
 def _label_dtype(spec: _Scales):

@@ -30,12 +30,22 @@ from ._validation import (
     check_choice,
     check_columns,
     check_dataframe,
-    check_int,
+    check_n_jobs,
     check_numeric_columns,
     check_positive,
+    first_nonfinite,
 )
-from .clips import _clip_bounds, _clip_rows, _frame_numbers, _resolve_segments, segment_table
-from .openface import _check_confidence, _read, _valid_frames
+from .clips import (
+    PAPER_SEGMENTS,
+    _clip_bounds,
+    _clip_rows,
+    _frame_numbers,
+    _n_shared,
+    _resolve_segments,
+    segment_table,
+    valid_mask,
+)
+from .openface import _check_read_args, _read, _valid_frames
 
 __all__ = [
     "FEATURES",
@@ -387,23 +397,15 @@ def clip_features(clip, fps=25, target_fps=5, *, downsample="mean", min_valid_fr
     if not c_cols:
         raise ValueError("clip has no action-unit presence column (AUxx_c)")
     used = MOTION_COLUMNS + c_cols + [r for r in r_cols if r is not None]
-    for c in used:
-        dt = clip[c].dtype
-        if not pd.api.types.is_numeric_dtype(dt) or pd.api.types.is_bool_dtype(dt):
-            raise TypeError(f"clip column {c!r} must be numeric, got dtype {dt}")
-    if "valid" in clip.columns:
-        if not pd.api.types.is_bool_dtype(clip["valid"].dtype):
-            raise TypeError(f"clip column 'valid' must be boolean, got dtype {clip['valid'].dtype}")
-        valid = clip["valid"].to_numpy(dtype=bool)
-    else:
-        valid = np.ones(len(clip), dtype=bool)
+    check_numeric_columns("clip", clip, used)
+    valid = valid_mask("clip", clip)
     n_padded = int(clip["padded"].to_numpy(dtype=bool).sum()) if "padded" in clip.columns else 0
     motion = clip[MOTION_COLUMNS].to_numpy(dtype=np.float64)
     au_c, au_r = _au_arrays(clip, c_cols, r_cols)
     check = np.concatenate([motion, au_c, au_r[:, has_r]], axis=1)
-    bad = ~np.isfinite(check) & valid[:, None]
-    if bad.any():
-        i, j = np.argwhere(bad)[0]
+    hit = first_nonfinite(check, valid)
+    if hit is not None:
+        i, j = hit
         name = used[j]
         raise ValueError(f"clip column {name!r} has a missing or infinite value in row {i}, a valid "
                          "frame; mark the frame invalid (valid=False) or fill the value")
@@ -471,19 +473,16 @@ def _frames_features(df: pd.DataFrame, task: str, opts: _Options, source: str = 
     au_c = np.vstack([au_c, np.full((1, au_c.shape[1]), np.nan)])
     au_r = np.vstack([au_r, np.full((1, au_r.shape[1]), np.nan)])
     valid = np.append(valid, False)
-    real = np.concatenate([i[(i >= 0) & (i < n_video)] for i in idx_all])
-    counts = np.bincount(real, minlength=n_video)
+    shared = _n_shared(idx_all, n_video)
     rows = []
     for k in range(len(table)):
         r = rows_all[k]
-        ik = idx_all[k]
         padded = r < 0
         take = np.where(padded, -1, r)  # -1: the appended padding row
         row = _core(motion[take], valid[take], au_c[take], au_r[take], has_r, int(padded.sum()),
                     opts.k, opts.target_fps, opts.downsample, opts.min_valid_fraction)
-        inside = ik[(ik >= 0) & (ik < n_video)]
         row.update(clip=int(table["clip"].iloc[k]), start_s=first[k] / opts.fps,
-                   end_s=stop[k] / opts.fps, n_shared=int((counts[inside] > 1).sum()))
+                   end_s=stop[k] / opts.fps, n_shared=shared[k])
         rows.append(row)
     return _rows_frame(rows, _FILE_COLUMNS)
 
@@ -733,12 +732,9 @@ def _make_options(tasks, *, fps, target_fps, downsample, confidence, face_id, se
                   min_valid_fraction, engine, what) -> _Options:
     """Check the extraction settings and resolve the segment table of ``tasks``."""
     fps, target_fps, k, min_valid_fraction = _check_options(fps, target_fps, downsample, min_valid_fraction)
-    confidence = _check_confidence(confidence)
-    if face_id is not None:
-        face_id = check_int("face_id", face_id, minimum=0)
-    check_choice("engine", engine, ["auto", "pyarrow", "c"])
+    confidence, face_id = _check_read_args(confidence, face_id, engine)
     if segments is None:
-        known = set(segment_table()["task"])
+        known = set(PAPER_SEGMENTS)
         unknown = [t for t in tasks if t not in known]
         if unknown:
             raise ValueError(f"{what} {', '.join(map(repr, unknown))} are not in the paper's "
@@ -810,8 +806,7 @@ def video_features(frames, task, *, fps=25, target_fps=5, downsample="mean", con
                          min_valid_fraction=min_valid_fraction, engine="auto", what="task")
     check_columns("frames", frames, ["frame"] + MOTION_COLUMNS)
     if "valid" in frames.columns:
-        if not pd.api.types.is_bool_dtype(frames["valid"].dtype):
-            raise TypeError(f"frames column 'valid' must be boolean, got dtype {frames['valid'].dtype}")
+        valid_mask("frames", frames)
         df = frames
     else:
         check_numeric_columns("frames", frames, ["success", "confidence"])
@@ -927,11 +922,7 @@ def extract_features(manifest, *, pattern=None, fps=25, target_fps=5, downsample
     2    F001     3      9.0   12.0             0.014706
     """
     check_choice("errors", errors, ["raise", "collect"])
-    n_jobs = check_int("n_jobs", n_jobs)
-    if n_jobs == -1:
-        n_jobs = os.cpu_count() or 1
-    if n_jobs < 1:
-        raise ValueError(f"n_jobs must be >= 1 or -1 (all cores), got {n_jobs}")
+    n_jobs = check_n_jobs(n_jobs)
     if client is not None and n_jobs != 1:
         raise ValueError("give either client (Dask) or n_jobs (local processes), not both")
     show = _want_progress(progress)

@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ._validation import check_positive
+from ._validation import check_positive, is_numeric_dtype
 
 __all__ = ["nrmse", "pearson_r", "rmse"]
 
@@ -30,7 +30,7 @@ def _as_vector(name, values) -> np.ndarray:
         raise TypeError(f"{name} must be numeric values, got str")
     if isinstance(values, pd.Series):
         dtype = values.dtype
-        if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+        if not is_numeric_dtype(dtype):
             raise TypeError(f"{name} must be numeric, got dtype {dtype}")
         return values.to_numpy(dtype=float, na_value=np.nan)
     try:

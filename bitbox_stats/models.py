@@ -31,12 +31,14 @@ from sklearn.preprocessing import StandardScaler
 
 from ._validation import (
     check_choice,
+    check_column_name,
     check_columns,
     check_dataframe,
     check_int,
     check_numeric_columns,
     check_positive,
     check_probability,
+    check_real,
     check_rng,
 )
 from .metrics import nrmse, pearson_r, rmse
@@ -212,8 +214,7 @@ def group_split(data, groups="subject", sizes=(0.6, 0.2, 0.2), seed=None, *, bal
     1
     """
     data = check_dataframe("data", data)
-    if not isinstance(groups, str):
-        raise TypeError(f"groups must be a column name, got {type(groups).__name__}")
+    check_column_name("groups", groups)
     check_columns("data", data, [groups])
     if "partition" in data.columns:
         raise ValueError("data already has a 'partition' column; drop or rename it first")
@@ -483,10 +484,8 @@ def elasticnet_grid(data, features, target, groups="subject", *, alphas=DEFAULT_
     """
     data = check_dataframe("data", data)
     features = _feature_list(features)
-    if not isinstance(target, str):
-        raise TypeError(f"target must be a column name, got {type(target).__name__}")
-    if not isinstance(groups, str):
-        raise TypeError(f"groups must be a column name, got {type(groups).__name__}")
+    check_column_name("target", target)
+    check_column_name("groups", groups)
     check_numeric_columns("data", data, features + [target])
     check_columns("data", data, [groups])
     id_columns = [] if id_columns is None else _feature_list(id_columns, "id_columns")
@@ -515,22 +514,24 @@ def elasticnet_grid(data, features, target, groups="subject", *, alphas=DEFAULT_
     fit_rows = train | val
 
     cells = [(a, r) for a in alphas for r in l1_ratios]
-    grid_rows = []
+    grid_rows, cell_fits = [], []
+    if selection == "group_kfold":
+        idx = np.flatnonzero(fit_rows)
+        folds = [(idx[tr], idx[va]) for tr, va in
+                 GroupKFold(n_splits=n_splits).split(X[idx], y[idx], group_codes[idx])]
     for a, r in cells:
         if selection == "validation":
             est = _estimator(a, r, int(train.sum()), max_iter, tol).fit(X[train], y[train])
             v_rmse, v_r = _score(y[val], est.predict(X[val]))
-            nonzero = int(np.count_nonzero(est[-1].coef_))
         else:
             fold_scores = []
-            idx = np.flatnonzero(fit_rows)
-            for tr, va in GroupKFold(n_splits=n_splits).split(X[idx], y[idx], group_codes[idx]):
-                tr, va = idx[tr], idx[va]
-                est = _estimator(a, r, len(tr), max_iter, tol).fit(X[tr], y[tr])
-                fold_scores.append(_score(y[va], est.predict(X[va])))
+            for tr, va in folds:
+                f_est = _estimator(a, r, len(tr), max_iter, tol).fit(X[tr], y[tr])
+                fold_scores.append(_score(y[va], f_est.predict(X[va])))
             v_rmse, v_r = (float(np.mean(s)) for s in zip(*fold_scores, strict=True))
             est = _estimator(a, r, int(fit_rows.sum()), max_iter, tol).fit(X[fit_rows], y[fit_rows])
-            nonzero = int(np.count_nonzero(est[-1].coef_))
+        nonzero = int(np.count_nonzero(est[-1].coef_))
+        cell_fits.append(est)
         grid_rows.append((a, r, v_rmse, v_r, nonzero))
     grid = pd.DataFrame(grid_rows, columns=["alpha", "l1_ratio", "validation_rmse", "validation_r", "n_nonzero"])
     rounded = grid["validation_rmse"].map(lambda v: float(f"{v:.12g}"))
@@ -540,8 +541,12 @@ def elasticnet_grid(data, features, target, groups="subject", *, alphas=DEFAULT_
     best = GridCell(float(grid.loc[chosen, "alpha"]), float(grid.loc[chosen, "l1_ratio"]))
 
     refit_rows = fit_rows if refit == "train+validation" else train
-    final = _estimator(best.alpha, best.l1_ratio, int(refit_rows.sum()), max_iter, tol)
-    final.fit(X[refit_rows], y[refit_rows])
+    scored_on = train if selection == "validation" else fit_rows
+    if refit_rows is scored_on:  # the chosen cell was already fitted on exactly these rows
+        final = cell_fits[chosen]
+    else:
+        final = _estimator(best.alpha, best.l1_ratio, int(refit_rows.sum()), max_iter, tol)
+        final.fit(X[refit_rows], y[refit_rows])
     yhat = final.predict(X[test])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -550,6 +555,7 @@ def elasticnet_grid(data, features, target, groups="subject", *, alphas=DEFAULT_
         warnings.warn("test correlation is undefined: the chosen model predicts a constant "
                       "(all weights 0) or the test target is constant; r is NaN",
                       RuntimeWarning, stacklevel=2)
+    test_rmse = rmse(y[test], yhat)
     rows = np.flatnonzero(test)
     predictions = pd.DataFrame({"model": "ElasticNet", "row": rows})
     predictions[groups] = data[groups].to_numpy()[rows]
@@ -561,8 +567,8 @@ def elasticnet_grid(data, features, target, groups="subject", *, alphas=DEFAULT_
     test_metrics = pd.DataFrame({
         "n": [int(test.sum())],
         "n_groups": [len(np.unique(group_codes[test]))],
-        "rmse": [rmse(y[test], yhat)],
-        "nrmse": [nrmse(y[test], yhat, score_range)],
+        "rmse": [test_rmse],
+        "nrmse": [test_rmse / score_range],
         "r": [test_r],
     })
     weights = pd.DataFrame({"feature": features, "weight": np.asarray(final[-1].coef_, dtype=float)})
@@ -690,8 +696,7 @@ def fit_by_context(data, features, target, context="task", groups="subject", *, 
     2      all      au     0.2
     """
     data = check_dataframe("data", data)
-    if not isinstance(context, str):
-        raise TypeError(f"context must be a column name, got {type(context).__name__}")
+    check_column_name("context", context)
     check_columns("data", data, [context])
     if data[context].isna().any():
         raise ValueError(f"context column {context!r} has {int(data[context].isna().sum())} missing value(s)")
@@ -775,8 +780,8 @@ def uniform_baseline(n_or_y, low=-3.5, high=3.5, seed=None) -> np.ndarray:
     (True, (1000,))
     """
     n = _count(n_or_y)
-    low = _real("low", low)
-    high = _real("high", high)
+    low = check_real("low", low)
+    high = check_real("high", high)
     if not low < high:
         raise ValueError(f"low must be < high, got low={low}, high={high}")
     return check_rng(seed).uniform(low, high, size=n)
@@ -816,17 +821,9 @@ def normal_baseline(n_or_y, mean=0.0, sd=1.0, seed=None) -> np.ndarray:
     ((5,), True)
     """
     n = _count(n_or_y)
-    mean = _real("mean", mean)
+    mean = check_real("mean", mean)
     sd = check_positive("sd", sd)
     return check_rng(seed).normal(mean, sd, size=n)
-
-
-def _real(name, v) -> float:
-    if isinstance(v, bool) or not isinstance(v, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {type(v).__name__} {v!r}")
-    if not np.isfinite(v):
-        raise ValueError(f"{name} must be finite, got {v}")
-    return float(v)
 
 
 def baseline_predictions(predictions, seed=None, *, low=-3.5, high=3.5, mean=0.0, sd=1.0) -> pd.DataFrame:
@@ -1020,8 +1017,7 @@ def human_baseline(rater_scores, clip="clip", rater="rater", score="score", *, s
     """
     df = check_dataframe("rater_scores", rater_scores)
     for arg, name in (("clip", clip), ("rater", rater), ("score", score)):
-        if not isinstance(name, str):
-            raise TypeError(f"{arg} must be a column name, got {type(name).__name__}")
+        check_column_name(arg, name)
     check_numeric_columns("rater_scores", df, [score])
     check_columns("rater_scores", df, [clip, rater])
     id_columns = [] if id_columns is None else _feature_list(id_columns, "id_columns")
@@ -1064,25 +1060,25 @@ def human_baseline(rater_scores, clip="clip", rater="rater", score="score", *, s
         g = work.groupby("rater", sort=False)["s"]
         sd = g.transform("std")  # ddof 1; NaN for a rater with one clip
         ok = np.isfinite(sd.to_numpy()) & (sd.to_numpy() > 0)
+        z = ((work["s"] - g.transform("mean")) / sd)[ok]
         work = work.loc[ok].reset_index(drop=True)
         if work.empty:
             raise ValueError("no rater could be standardised (each needs at least 2 clips with different "
                              "scores); use standardize='all'")
-        g = work.groupby("rater", sort=False)["s"]
-        work["z"] = (work["s"] - g.transform("mean")) / g.transform("std")
+        work["z"] = z.to_numpy()
     else:
         if work.shape[0] < 2 or work["s"].std(ddof=1) == 0:
             raise ValueError("rater_scores: score is constant, it cannot be standardised")
         work["z"] = _zscore(work["s"])
 
     m = work.groupby("clip", sort=False)["z"].transform("size").to_numpy()
-    work = work.loc[m >= 2].reset_index(drop=True)
+    keep = m >= 2
+    work, m = work.loc[keep].reset_index(drop=True), m[keep]
     if work.empty:
         raise ValueError("no clip has 2 or more raters; a leave-one-out reference needs at least 2")
     n_clips_dropped = clips0 - work["clip"].nunique()
     n_raters_dropped = raters0 - work["rater"].nunique()
     total = work.groupby("clip", sort=False)["z"].transform("sum").to_numpy()
-    m = work.groupby("clip", sort=False)["z"].transform("size").to_numpy()
     ref = (total - work["z"].to_numpy()) / (m - 1)
     if standardize_reference:
         if np.std(ref) == 0:

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ._io import atomic_file
-from ._validation import check_choice, check_dataframe, check_int, check_positive
+from ._validation import check_choice, check_dataframe, check_int, check_positive, first_nonfinite
 
 __all__ = ["example_file", "openface_columns", "openface_summary", "read_openface", "write_openface"]
 
@@ -265,18 +265,30 @@ def _valid_frames(success, confidence, threshold) -> np.ndarray:
     return (np.asarray(success) == 1) & (np.asarray(confidence) >= threshold)
 
 
+def _check_read_args(confidence, face_id, engine):
+    confidence = _check_confidence(confidence)
+    if face_id is not None:
+        face_id = check_int("face_id", face_id, minimum=0)
+    check_choice("engine", engine, ["auto", "pyarrow", "c"])
+    return confidence, face_id
+
+
+def _counts(valid, success) -> dict:
+    n_failed = int((np.asarray(success) == 0).sum())
+    n_invalid = int(valid.size - valid.sum())
+    return {"n_frames": int(valid.size), "n_valid": int(valid.sum()), "n_invalid": n_invalid,
+            "n_tracking_failed": n_failed, "n_low_confidence": n_invalid - n_failed}
+
+
 def _read(path_or_buffer, confidence, face_id, fps, columns, engine, use_threads=True, also=None):
     """Read and validate; return ``(DataFrame, info dict)``.
 
     ``also``: a predicate on column names; columns of the file it accepts are
     read too (used by the feature extraction for the AU columns).
     """
-    confidence = _check_confidence(confidence)
+    confidence, face_id = _check_read_args(confidence, face_id, engine)
     if fps is not None:
         fps = check_positive("fps", fps)
-    if face_id is not None:
-        face_id = check_int("face_id", face_id, minimum=0)
-    check_choice("engine", engine, ["auto", "pyarrow", "c"])
     data, source = _load(path_or_buffer)
     names = _header(data, source)
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
@@ -371,9 +383,9 @@ def _read(path_or_buffer, confidence, face_id, fps, columns, engine, use_threads
     m = np.empty((n, len(meas_names)))
     for j, name in enumerate(meas_names):
         m[:, j] = arrays[name][rows]  # the parsed arrays are not touched
-    bad = ~np.isfinite(m) & valid[:, None]
-    if bad.any():
-        i, j = np.argwhere(bad)[0]
+    hit = first_nonfinite(m, valid)
+    if hit is not None:
+        i, j = hit
         raise ValueError(
             f"{source}: column {meas_names[j]!r} has a missing or infinite value at frame {fr[i]}, "
             "a frame OpenFace tracked successfully; the file may be truncated or edited"
@@ -418,7 +430,6 @@ def _read(path_or_buffer, confidence, face_id, fps, columns, engine, use_threads
             UserWarning,
             stacklevel=3,
         )
-    n_failed = int((success == 0).sum())
     info = {
         "source": source,
         "version": "2.2" if has_face else "2.0",
@@ -426,11 +437,7 @@ def _read(path_or_buffer, confidence, face_id, fps, columns, engine, use_threads
         "timestamp_fps": timestamp_fps,
         "confidence_threshold": float(confidence),
         "face_id": -1 if not has_face else int(ids[rows][0]) if rows.size else -1,
-        "n_frames": int(fr.size),
-        "n_valid": int(valid.sum()),
-        "n_invalid": int((~valid).sum()),
-        "n_tracking_failed": n_failed,
-        "n_low_confidence": int((~valid).sum()) - n_failed,
+        **_counts(valid, success),
         "gaze_angle_derived": derived,
     }
     return df, info
@@ -591,17 +598,11 @@ def openface_summary(frames) -> pd.DataFrame:
             f"frames has no column(s) {', '.join(map(repr, missing))}; pass a result of read_openface"
         )
     valid = frames["valid"].to_numpy(dtype=bool)
-    failed = int((frames["success"].to_numpy() == 0).sum())
-    n = int(valid.size)
     a = frames.attrs
     row = {
         "source": a.get("source"),
         "version": a.get("version"),
-        "n_frames": n,
-        "n_valid": int(valid.sum()),
-        "n_invalid": int(n - valid.sum()),
-        "n_tracking_failed": failed,
-        "n_low_confidence": int(n - valid.sum() - failed),
+        **_counts(valid, frames["success"].to_numpy()),
         "valid_fraction": float(valid.mean()),
         "confidence_threshold": float(a.get("confidence_threshold", np.nan)),
         "fps": float(a.get("fps", np.nan)),

@@ -16,7 +16,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._validation import check_choice, check_columns, check_dataframe, check_probability
+from ._validation import (
+    check_choice,
+    check_columns,
+    check_dataframe,
+    check_probability,
+    is_numeric_dtype,
+)
 
 __all__ = ["icc", "icc_table"]
 
@@ -96,8 +102,7 @@ def _read(data, targets, raters, ratings):
     """
     if targets is None and raters is None and ratings is None:
         if isinstance(data, pd.DataFrame):
-            bad = [c for c in data.columns
-                   if not pd.api.types.is_numeric_dtype(data[c].dtype) or pd.api.types.is_bool_dtype(data[c].dtype)]
+            bad = [c for c in data.columns if not is_numeric_dtype(data[c].dtype)]
             if bad:
                 raise TypeError(
                     f"data: wide ratings (targets x raters) must be numeric, but column {bad[0]!r} has "
@@ -141,7 +146,7 @@ def _read(data, targets, raters, ratings):
         raise TypeError(f"raters must be a column name or None, got {type(raters).__name__} {raters!r}")
     check_columns("data", data, [*targets, ratings] + ([raters] if raters else []))
     dtype = data[ratings].dtype
-    if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+    if not is_numeric_dtype(dtype):
         raise TypeError(f"data column {ratings!r} (ratings) must be numeric, got dtype {dtype}")
     y = data[ratings].to_numpy(dtype=float)
     if np.isinf(y).any():
@@ -166,18 +171,17 @@ def _recode(codes: np.ndarray):
     return lookup[codes], int((present > 0).sum())
 
 
-def _design(t, r):
-    """Return (n_targets, n_raters, duplicated, complete) for target/rater codes."""
-    a, big_r = int(t.max()) + 1, int(r.max()) + 1
+def _design(t, r, a, big_r):
+    """Return (number of target-rater pairs rated more than once, complete) for codes 0..a-1, 0..big_r-1."""
     cell = t * big_r + r
     if a * big_r <= 8 * t.size + 1024:
         counts = np.bincount(cell, minlength=a * big_r)
-        duplicated = bool((counts > 1).any())
-        complete = not duplicated and bool((counts == 1).all())
     else:  # a sparse design: sort instead of a dense table
-        duplicated = np.unique(cell).size < cell.size
-        complete = False
-    return a, big_r, duplicated, complete
+        counts = np.unique(cell, return_counts=True)[1]
+        if not (counts > 1).any():
+            return 0, False
+    n_repeated = int((counts > 1).sum())
+    return n_repeated, n_repeated == 0 and bool((counts == 1).all())
 
 
 def _oneway(y, t, a):
@@ -224,30 +228,27 @@ def _average(f):
     return 1.0 if np.isinf(f) else 1 - _ratio(1.0, f)
 
 
-def _rows_oneway(msb, msw, df1, df2, k, alpha, wanted):
-    f = _ratio(msb, msw)
+def _rows_consistency(ms_t, ms_e, df1, df2, k, alpha, wanted, single, average):
+    """F test and the two rows (MS_t - MS_e) / (MS_t + (k-1) MS_e) and (MS_t - MS_e) / MS_t."""
+    f = _ratio(ms_t, ms_e)
     p = stats.f.sf(f, df1, df2)
     f_low, f_high = _f_limits(f, df1, df2, alpha)
     rows = {}
-    if "ICC(1,1)" in wanted:
-        rows["ICC(1,1)"] = (_ratio(msb - msw, msb + (k - 1) * msw), f, df1, df2, p,
-                            _single(f_low, k), _single(f_high, k))
-    if "ICC(1,k)" in wanted:
-        rows["ICC(1,k)"] = (_ratio(msb - msw, msb), f, df1, df2, p, _average(f_low), _average(f_high))
-    return rows
+    if single in wanted:
+        rows[single] = (_ratio(ms_t - ms_e, ms_t + (k - 1) * ms_e), f, df1, df2, p,
+                        _single(f_low, k), _single(f_high, k))
+    if average in wanted:
+        rows[average] = (_ratio(ms_t - ms_e, ms_t), f, df1, df2, p, _average(f_low), _average(f_high))
+    return rows, f, p
+
+
+def _rows_oneway(msb, msw, df1, df2, k, alpha, wanted):
+    return _rows_consistency(msb, msw, df1, df2, k, alpha, wanted, "ICC(1,1)", "ICC(1,k)")[0]
 
 
 def _rows_twoway(msr, msc, mse, df_e, a, k, alpha, wanted):
     df1 = a - 1
-    f = _ratio(msr, mse)
-    p = stats.f.sf(f, df1, df_e)
-    f_low, f_high = _f_limits(f, df1, df_e, alpha)
-    rows = {}
-    icc3 = _ratio(msr - mse, msr + (k - 1) * mse)
-    if "ICC(3,1)" in wanted:
-        rows["ICC(3,1)"] = (icc3, f, df1, df_e, p, _single(f_low, k), _single(f_high, k))
-    if "ICC(3,k)" in wanted:
-        rows["ICC(3,k)"] = (_ratio(msr - mse, msr), f, df1, df_e, p, _average(f_low), _average(f_high))
+    rows, f, p = _rows_consistency(msr, mse, df1, df_e, k, alpha, wanted, "ICC(3,1)", "ICC(3,k)")
     if "ICC(2,1)" in wanted or "ICC(2,k)" in wanted:
         icc2 = _ratio(msr - mse, msr + (k - 1) * mse + k * (msc - mse) / a)
         # McGraw & Wong (1996), Table 7, case 2A: Satterthwaite df of the
@@ -444,11 +445,10 @@ def icc(data, targets=None, raters=None, ratings=None, *, forms=None, confidence
     complete = False
     if has_raters:
         r, k_raters = _recode(r)
-        a, k_raters, duplicated, complete = _design(t, r)
-        if duplicated:
-            _, counts = np.unique(t * k_raters + r, return_counts=True)
+        n_repeated, complete = _design(t, r, a, k_raters)
+        if n_repeated:
             raise ValueError(
-                f"data has {int((counts > 1).sum())} target-rater pair(s) rated more than once; "
+                f"data has {n_repeated} target-rater pair(s) rated more than once; "
                 "each rater may rate each target once (average repeated ratings first)"
             )
         if not complete:

@@ -29,7 +29,7 @@ import scipy.fft
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy import ndimage
 
-from ._validation import check_choice, check_finite_array, check_positive
+from ._validation import check_choice, check_finite_array, check_positive, is_numeric_dtype
 
 __all__ = ["scale_durations", "wavelet_transform", "detect_peaks"]
 
@@ -175,27 +175,27 @@ def _difference_kernel(wavelet_scale: float) -> tuple[np.ndarray, int]:
     return g, offset
 
 
-@lru_cache(maxsize=128)
-def _kernel_spectrum(wavelet_scale: float, nfft: int) -> tuple[np.ndarray, int, float]:
-    """rfft of the kernel, the output offset, and the kernel's L1 norm (a bound on
-    the coefficient's size per unit of signal)."""
-    g, offset = _difference_kernel(wavelet_scale)
-    return scipy.fft.rfft(g, n=nfft), offset, float(np.abs(g).sum())
+@lru_cache(maxsize=256)
+def _kernel_spectrum(wavelet_scale: float, nfft: int, smoothed: bool = False) -> tuple[np.ndarray, int]:
+    """rfft (length ``nfft``) of the wavelet kernel, or of the kernel convolved
+    with the Gaussian (:func:`_smoothed_kernel`), and the output offset."""
+    g, offset = _smoothed_kernel(wavelet_scale)[:2] if smoothed else _difference_kernel(wavelet_scale)
+    return scipy.fft.rfft(g, n=nfft), offset
 
 
-def _fft_length(n_frames: int, wavelet_scales: np.ndarray) -> int:
-    longest = max(_difference_kernel(float(a))[0].size for a in wavelet_scales)
-    return scipy.fft.next_fast_len(n_frames + longest, real=True)
+def _fft_length(n_frames: int, kernel_length: int) -> int:
+    """FFT length for the full linear convolution of ``n_frames`` with a kernel."""
+    return scipy.fft.next_fast_len(n_frames + kernel_length, real=True)
 
 
 def _wavelet_rows(block: np.ndarray, wavelet_scales: np.ndarray, workers: int = -1) -> np.ndarray:
     """CWT of a (n, T) block at every scale: (n, S, T), by one FFT per signal."""
     n, T = block.shape
-    nfft = _fft_length(T, wavelet_scales)
+    nfft = _fft_length(T, max(_difference_kernel(float(a))[0].size for a in wavelet_scales))
     spectrum = scipy.fft.rfft(block, n=nfft, axis=-1, workers=workers)
     out = np.empty((n, len(wavelet_scales), T))
     for s, a in enumerate(wavelet_scales):
-        kernel, offset, _ = _kernel_spectrum(float(a), nfft)
+        kernel, offset = _kernel_spectrum(float(a), nfft)
         full = scipy.fft.irfft(spectrum * kernel, n=nfft, axis=-1, workers=workers)
         out[:, s, :] = full[:, offset : offset + T]
     return out
@@ -457,13 +457,6 @@ def _smoothed_kernel(wavelet_scale: float) -> tuple[np.ndarray, int, float]:
     return g2, offset, float(np.abs(g2).sum())
 
 
-@lru_cache(maxsize=128)
-def _smoothed_kernel_spectrum(wavelet_scale: float, nfft: int) -> tuple[np.ndarray, int, float]:
-    """Spectrum (length ``nfft``) of :func:`_smoothed_kernel`, its offset and L1 norm."""
-    g2, offset, l1 = _smoothed_kernel(wavelet_scale)
-    return scipy.fft.rfft(g2, n=nfft), offset, l1
-
-
 @lru_cache(maxsize=256)
 def _edge_operators(wavelet_scale: float, n_frames: int):
     """Matrices giving the smoothed coefficients of the first and last ``r`` frames.
@@ -504,7 +497,7 @@ def _edge_operators(wavelet_scale: float, n_frames: int):
 def _convolution_plan(n_frames: int, kernel_length: int) -> tuple[int, bool]:
     """FFT length for convolving ``n_frames`` with kernels up to ``kernel_length``
     taps, and whether to do it segment-wise (overlap-save) rather than in one piece."""
-    whole = scipy.fft.next_fast_len(n_frames + kernel_length, real=True)
+    whole = _fft_length(n_frames, kernel_length)
     segment = max(_SEGMENT, scipy.fft.next_fast_len(4 * kernel_length, real=True))
     if whole <= _SEGMENTED_FROM * segment:
         return whole, False
@@ -526,13 +519,12 @@ def _scale_rows(z: np.ndarray, durations: np.ndarray, fps: float):
     r = _gaussian_weights().size // 2
     wavelet_scales = fps * durations / 4.0
     zmax = np.max(np.abs(z), axis=1, keepdims=True)
-    if T < 4 * r + 2:  # very short signals: smooth the plain transform instead
-        for s, a in enumerate(wavelet_scales):
-            coefs = _wavelet_rows(z, np.array([a]), workers=1)[:, 0, :]
-            tol = FLAT_TOLERANCE * _smoothed_kernel(float(a))[2] * zmax
-            yield s, ndimage.gaussian_filter1d(coefs, SMOOTH_SIGMA, axis=-1), tol
-        return
     kernels = [_smoothed_kernel(float(a)) for a in wavelet_scales]
+    if T < 4 * r + 2:  # very short signals: smooth the plain transform instead
+        coefs = ndimage.gaussian_filter1d(_wavelet_rows(z, wavelet_scales, workers=1), SMOOTH_SIGMA, axis=-1)
+        for s, (_, _, l1) in enumerate(kernels):
+            yield s, coefs[:, s, :], FLAT_TOLERANCE * l1 * zmax
+        return
     longest = max(k[0].size for k in kernels)
     nfft, segmented = _convolution_plan(T, longest)
     if not segmented:
@@ -552,9 +544,8 @@ def _scale_rows(z: np.ndarray, durations: np.ndarray, fps: float):
         def convolve(kernel):
             out = scipy.fft.irfft(spectrum * kernel, n=segment, axis=-1, workers=1)
             return out[:, :, lead:].reshape(n, n_seg * hop)
-    for s, a in enumerate(wavelet_scales):
-        kernel, offset, l1 = _smoothed_kernel_spectrum(float(a), nfft)
-        coefs = convolve(kernel)[:, offset + r : offset + r + T]  # a view; the edges are replaced below
+    for s, (a, (_, offset, l1)) in enumerate(zip(wavelet_scales, kernels, strict=True)):
+        coefs = convolve(_kernel_spectrum(float(a), nfft, smoothed=True)[0])[:, offset + r : offset + r + T]  # a view; the edges are replaced below
         k_head, H, k_tail, E = _edge_operators(float(a), T)
         coefs[:, :r] = z[:, :k_head] @ H.T
         coefs[:, T - r :] = z[:, k_tail:] @ E.T
@@ -667,7 +658,7 @@ def _as_frames(activations, axis, nan_policy):
         frame = activations if axis == 0 else activations.T
         bad = [
             c for c in frame.columns
-            if not pd.api.types.is_numeric_dtype(frame[c].dtype) or pd.api.types.is_bool_dtype(frame[c].dtype)
+            if not is_numeric_dtype(frame[c].dtype)
         ]
         if bad:
             raise TypeError(f"activations: signal {bad[0]!r} is not numeric (dtype {frame[bad[0]].dtype})")

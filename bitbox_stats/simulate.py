@@ -107,7 +107,6 @@ CHANNEL_FEATURES = {
     "au_rate": ("au_count",),
     "au_level": ("au_intensity",),
 }
-# item parameters per task: intercept, loading on (latent + rater impression), item noise SD
 # item parameters per task: intercept, loading on (latent + rater impression), SD of the
 # clip's own (unique) standing on the item, SD of a rater's item noise
 _ITEM_PARAMS = {
@@ -304,20 +303,25 @@ def simulate_study(n_subjects=140, tasks=("startle", "pain", "disgust"), fps=25,
 
     manifest_rows, truth_rows, controls = [], [], {}
     video = 0
+    per_task = {}  # the clip layout depends on the task only
+    for t in tasks:
+        segs = table[table["task"] == t]
+        start = segs["start_s"].to_numpy(float)
+        per_task[t] = (_needed_seconds(segs), start, segs["end_s"].to_numpy(float) - start,
+                       segs["clip"].to_numpy())
     for si, subject in enumerate(subjects):
         for task in tasks:
-            segs = table[table["task"] == task]
-            need = _needed_seconds(segs)
+            need, seg_start, seg_len, clips = per_task[task]
             length = max(float(_gamma_lengths(rng, 1)[0]), need + rng.uniform(0.0, 2.0))
             n_frames = int(round(length * fps))
             duration = n_frames / fps
-            starts = np.where(segs["start_s"] < 0, duration + segs["start_s"], segs["start_s"]).astype(float)
-            ends = starts + (segs["end_s"] - segs["start_s"]).to_numpy(float)
-            state = rng.normal(0.0, np.sqrt(1 - _TRAIT_VAR), size=len(segs))
+            starts = np.where(seg_start < 0, duration + seg_start, seg_start)
+            ends = starts + seg_len
+            state = rng.normal(0.0, np.sqrt(1 - _TRAIT_VAR), size=len(clips))
             latent = trait[si] + state
             weights = CHANNELS.get(task, {})
             clip_controls = {
-                c: subject_base[c][si] + weights.get(c, 0.0) * latent + rng.normal(0.0, _CLIP_NOISE, len(segs))
+                c: subject_base[c][si] + weights.get(c, 0.0) * latent + rng.normal(0.0, _CLIP_NOISE, len(clips))
                 for c in channels
             }
             between = {c: subject_base[c][si] + weights.get(c, 0.0) * trait[si] for c in channels}
@@ -325,7 +329,7 @@ def simulate_study(n_subjects=140, tasks=("startle", "pain", "disgust"), fps=25,
                                          clip_controls, between)
             manifest_rows.append((subject, task, video, n_frames, duration, ""))
             video += 1
-            for k, clip in enumerate(segs["clip"].to_numpy()):
+            for k, clip in enumerate(clips):
                 truth_rows.append((subject, task, int(clip), starts[k], ends[k], latent[k], trait[si], state[k]))
     manifest = pd.DataFrame(manifest_rows, columns=["subject", "task", "video", "n_frames", "duration_s", "path"])
     truth = pd.DataFrame(truth_rows, columns=["subject", "task", "clip", "start_s", "end_s", "latent",

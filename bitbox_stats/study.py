@@ -23,7 +23,6 @@ functions above.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -38,7 +37,9 @@ from ._validation import (
     check_columns,
     check_dataframe,
     check_int,
+    check_n_jobs,
     check_positive,
+    check_probability,
     check_rng,
 )
 from .factor import expressiveness_scores
@@ -196,7 +197,7 @@ class StudyResult:
 
     def report_sections(self):
         """The report's sections (:class:`~bitbox_stats.ReportSection`), in order."""
-        t1 = self.table1.copy()
+        t1 = self.table1
         t2 = self.table2[["fit", "item", "loading", "residual_variance"]]
         sections = [
             ReportSection("Data", self._data_text(), {"Clips left out of the models": self.excluded}),
@@ -327,7 +328,7 @@ def _features_of_simulation(study: SimulatedStudy, fps, progress, n_jobs) -> pd.
     from tqdm.auto import tqdm
 
     keys = list(zip(study.manifest["subject"], study.manifest["task"], strict=True))
-    size = max(1, min(20, len(keys) // (4 * n_jobs) or 1))
+    size = min(20, len(keys) // (4 * n_jobs) or 1)
     chunks = [keys[i:i + size] for i in range(0, len(keys), size)]
     bar = tqdm(total=len(keys), desc="simulated videos", unit="video", file=sys.stderr, disable=not progress)
     parts = []
@@ -486,15 +487,13 @@ def run_study(source=None, ratings=None, *, fps=25, items=ITEMS, seed=2020, n_bo
     """
     fps = check_positive("fps", fps)
     n_boot = check_int("n_boot", n_boot, minimum=1)
-    n_jobs = check_int("n_jobs", n_jobs)
-    if n_jobs == -1:
-        n_jobs = os.cpu_count() or 1
-    if n_jobs < 1:
-        raise ValueError(f"n_jobs must be >= 1 or -1 (all cores), got {n_jobs}")
+    n_jobs = check_n_jobs(n_jobs)
     check_choice("ci", ci, ["percentile", "bca", "boot_perc"])
     check_choice("backend", backend, ["semopy", "lavaan"])
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
         raise TypeError(f"seed must be an integer (it is recorded in the report), got {type(seed).__name__}")
+    rng = check_rng(seed)
+    check_probability("confidence", confidence)
     items = [str(i) for i in items]
     if progress is None:
         progress = sys.stderr.isatty()
@@ -563,8 +562,7 @@ def run_study(source=None, ratings=None, *, fps=25, items=ITEMS, seed=2020, n_bo
     scores = expressiveness_scores(ratings, items, by="task", clip=["subject", "clip"], rater="rater",
                                    backend=backend)
     tick("Table 2: CFA and labels")
-    labels = scores.scores.copy()
-    labels = labels[["subject", "task", "clip", *items, "n_raters", "score_task", "score_all"]]
+    labels = scores.scores[["subject", "task", "clip", *items, "n_raters", "score_task", "score_all"]]
 
     # ---------------------------------------------------------------- modelling table
     merged = features.merge(labels, on=_KEY, how="outer", indicator=True, validate="one_to_one")
@@ -585,7 +583,6 @@ def run_study(source=None, ratings=None, *, fps=25, items=ITEMS, seed=2020, n_bo
     tick("modelling table")
 
     # ---------------------------------------------------------------- ElasticNet per task and overall
-    rng = check_rng(seed)
     fit_rng, base_rng, human_rng, boot_rng = rng.spawn(4)
     models = fit_by_context(data, FEATURES, "score_task", context="task", groups="subject",
                             all_target="score_all", seed=fit_rng,
@@ -599,11 +596,11 @@ def run_study(source=None, ratings=None, *, fps=25, items=ITEMS, seed=2020, n_bo
     rs = scores.rater_scores.copy()
     rs["clip_id"] = _clip_id(rs)
     human, human_preds, human_rows = {}, [], []
-    modelled = set(data["clip_id"])
+    modelled = rs["clip_id"].isin(set(data["clip_id"]))
     for context, child in zip(models.results, human_rng.spawn(len(models.results)), strict=True):
         # every rater over all the modelled clips of the context they rated; compared with the
         # models on the test clips
-        sub = rs[rs["clip_id"].isin(modelled) & ((rs["task"] == context) | (context == "all"))]
+        sub = rs[modelled & ((rs["task"] == context) | (context == "all"))]
         score = "score_all" if context == "all" else "score_task"
         res = human_baseline(sub, clip="clip_id", rater="rater", score=score,
                              id_columns=["subject", "task", "clip"], nan_policy="omit", seed=child)
@@ -613,8 +610,7 @@ def run_study(source=None, ratings=None, *, fps=25, items=ITEMS, seed=2020, n_bo
         cp["context"] = context
         human_preds.append(cp)
         s = res.summary()
-        human_rows.append({"context": context, "model": "Human baseline", "n": int(s["n_clips"].iloc[0])
-                           if "n_clips" in s else int(len(cp)),
+        human_rows.append({"context": context, "model": "Human baseline", "n": int(s["n_clips"].iloc[0]),
                            "nrmse": float(s["nrmse"].iloc[0]), "r": float(s["r"].iloc[0])})
     tick("baselines")
     keep = ["context", "model", "clip_id", "subject", "task", "clip", "y", "yhat"]

@@ -24,7 +24,13 @@ import warnings
 
 import pandas as pd
 
-from ._validation import check_columns, check_dataframe, check_positive, check_rng
+from ._validation import (
+    check_column_name,
+    check_columns,
+    check_dataframe,
+    check_positive,
+    check_rng,
+)
 from .bootstrap import BootstrapResult, cluster_bootstrap
 from .metrics import nrmse, pearson_r
 
@@ -35,8 +41,7 @@ _TABLE_COLUMNS = ["term", "metric", "estimate", "ci_low", "ci_high", "pval", "n"
 
 def _check_names(**names):
     for arg, value in names.items():
-        if value is not None and not isinstance(value, str):
-            raise TypeError(f"{arg} must be a column name, got {type(value).__name__}")
+        check_column_name(arg, value, allow_none=True)
 
 
 def performance_table(predictions, *, by="context", model="model", truth="y", estimate="yhat",

@@ -62,21 +62,20 @@ def _derivatives(table, lam, psi, factors, indicators):
     return np.array(out).reshape(len(out), p, p)
 
 
-def expected_information(table, lam, psi, theta, factors, indicators):
-    """Expected information of one observation: I_ab = tr(S^-1 dS_a S^-1 dS_b) / 2."""
+def _score_and_information(table, s, lam, psi, theta, factors, indicators):
+    """(gradient of F_ML, expected information) from one Sigma, one inverse, one set of derivatives."""
     sigma = implied_cov(lam, psi, theta)
     inv = np.linalg.inv(sigma)
     d = _derivatives(table, lam, psi, factors, indicators)
     m = np.einsum("ij,ajk->aik", inv, d)
-    return 0.5 * np.einsum("aij,bji->ab", m, m)
+    info = 0.5 * np.einsum("aij,bji->ab", m, m)
+    g = None if s is None else np.einsum("ij,aji->a", inv @ (sigma - s) @ inv, d)
+    return g, info
 
 
-def gradient(table, s, lam, psi, theta, factors, indicators):
-    """Gradient of F_ML = log|Sigma| + tr(S Sigma^-1) - log|S| - p over the free parameters."""
-    sigma = implied_cov(lam, psi, theta)
-    inv = np.linalg.inv(sigma)
-    d = _derivatives(table, lam, psi, factors, indicators)
-    return np.einsum("ij,aji->a", inv @ (sigma - s) @ inv, d)
+def expected_information(table, lam, psi, theta, factors, indicators):
+    """Expected information of one observation: I_ab = tr(S^-1 dS_a S^-1 dS_b) / 2."""
+    return _score_and_information(table, None, lam, psi, theta, factors, indicators)[1]
 
 
 def fisher_decrement(table, values, s, n, factors, indicators, at_bound=None):
@@ -94,8 +93,7 @@ def fisher_decrement(table, values, s, n, factors, indicators, at_bound=None):
         return np.inf
     lam, psi, theta = matrices(table, values, factors, indicators)
     try:
-        g = gradient(table, s, lam, psi, theta, factors, indicators)
-        info = expected_information(table, lam, psi, theta, factors, indicators)
+        g, info = _score_and_information(table, s, lam, psi, theta, factors, indicators)
         keep = np.ones(g.size, dtype=bool) if at_bound is None else ~(at_bound & (g > 0))
         g, info = g[keep], info[np.ix_(keep, keep)]
         if g.size == 0:
@@ -207,8 +205,7 @@ def fisher_scoring(table, values, s, n, factors, indicators, *, tol=1e-9, max_it
     for it in range(max_iter):
         lam, psi, theta = matrices(table, values, factors, indicators)
         try:
-            g = gradient(table, s, lam, psi, theta, factors, indicators)
-            info = expected_information(table, lam, psi, theta, factors, indicators)
+            g, info = _score_and_information(table, s, lam, psi, theta, factors, indicators)
             held = is_var & (values[free_idx] <= 1e-12 * scale) & (g > 0)
             move = ~held
             step = np.zeros(free_idx.size)
@@ -324,8 +321,10 @@ def fit_measures(s, sigma, n, n_free):
     p = s.shape[0]
     logdet_s = _logdet(s)
     inv = np.linalg.inv(sigma)
-    f_ml = _logdet(sigma) + np.trace(s @ inv) - logdet_s - p
-    chi2 = max(n * f_ml, 0.0)
+    logdet_sigma = _logdet(sigma)
+    trace = np.trace(s @ inv)
+    fmin = logdet_sigma + trace - logdet_s - p
+    chi2 = max(n * fmin, 0.0)
     df = p * (p + 1) // 2 - n_free
     pval = stats.chi2.sf(chi2, df) if df > 0 else np.nan
     chi2_b = n * (np.sum(np.log(np.diag(s))) - logdet_s)
@@ -340,7 +339,7 @@ def fit_measures(s, sigma, n, n_free):
     sd = np.sqrt(np.diag(s))
     resid = (s - sigma) / np.outer(sd, sd)
     srmr = np.sqrt(np.mean(resid[np.tril_indices(p)] ** 2))
-    loglik = -n / 2 * (p * np.log(2 * np.pi) + _logdet(sigma) + np.trace(s @ inv))
+    loglik = -n / 2 * (p * np.log(2 * np.pi) + logdet_sigma + trace)
     return {
         "n": n,
         "n_parameters": n_free,

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._validation import check_choice, check_dataframe
+from .._validation import check_choice, check_dataframe, is_numeric_dtype
 from . import _ml
 from .syntax import parameter_table, parse_model
 
@@ -162,7 +162,7 @@ def _check_indicator_columns(data: pd.DataFrame, indicators, *, what: str = "dat
         )
     for x in indicators:
         dtype = data[x].dtype
-        if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+        if not is_numeric_dtype(dtype):
             raise TypeError(f"{what} column {x!r} (an indicator) must be numeric, got dtype {dtype}")
 
 
@@ -369,7 +369,7 @@ def cfa(data, model, *, backend="semopy", std_lv=False, nan_policy="raise") -> C
     if backend == "semopy":
         from . import semopy_backend
 
-        values, converged, message = semopy_backend.fit(table, x, factors, indicators)
+        values, converged, message = semopy_backend.fit(table, x, s, factors, indicators)
         lam, psi, theta = _ml.matrices(table, values, factors, indicators)
         if not converged:
             notes.append(f"semopy's optimiser did not converge ({message}); the estimates are not reliable")

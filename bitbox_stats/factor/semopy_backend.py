@@ -103,7 +103,7 @@ def describe(table: pd.DataFrame, factors, indicators):
     return "\n".join(lines), rescaled
 
 
-def fit(table: pd.DataFrame, x: np.ndarray, factors, indicators):
+def fit(table: pd.DataFrame, x: np.ndarray, s: np.ndarray, factors, indicators):
     """Fit the model to complete data ``x`` (n x p) with semopy's ML (MLW) objective.
 
     Returns ``(values, converged, message)`` with ``values`` in table order.
@@ -114,7 +114,6 @@ def fit(table: pd.DataFrame, x: np.ndarray, factors, indicators):
 
     desc, rescaled = describe(table, factors, indicators)
     frame = pd.DataFrame(x, columns=[f"v{i}" for i in range(len(indicators))])
-    s = np.cov(x, rowvar=False, bias=True).reshape(x.shape[1], x.shape[1])
     free = table["free"].to_numpy()
     is_var = (table["kind"] == "residual_variance").to_numpy()
     diag_s = dict(zip(indicators, np.diag(s), strict=True))

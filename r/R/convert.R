@@ -69,10 +69,12 @@
   x
 }
 
-# An R number meant as a count (scales = 6) must reach Python as an int.
-.as_count <- function(x) {
-  if (is.numeric(x) && length(x) == 1L && !is.na(x) && x == round(x)) as.integer(x) else x
-}
+# Vectors meant as lists in Python even when they have one element.
+.chr_list <- function(x) if (is.null(x)) NULL else as.list(as.character(x))
+.num_list <- function(x) if (is.null(x)) NULL else as.list(as.numeric(x))
+# One column name as a string, several as a list.
+.str_or_list <- function(x) if (length(x) > 1L) .chr_list(x) else x
+.int_or_null <- function(x) if (is.null(x)) NULL else as.integer(x)
 
 # Bitbox's scales: NULL, a whole number (how many scales), or durations in seconds
 # (a list or a vector of length > 1, or a single non-whole number).
@@ -82,8 +84,5 @@
   if (length(scales) == 1L && is.numeric(scales) && !is.na(scales) && scales == round(scales)) {
     return(as.integer(scales))
   }
-  as.list(as.numeric(scales))
+  .num_list(scales)
 }
-
-# A vector meant as a list in Python even when it has one element.
-.as_pylist <- function(x) if (is.null(x)) NULL else as.list(x)

@@ -22,7 +22,6 @@ expressivity <- function(activations, scales = NULL, aggregate = FALSE, robust =
 
 diversity <- function(activations, scales = NULL, aggregate = FALSE, robust = TRUE, fps = 30,
                       magnitude = TRUE, axis = 0L, nan_policy = "raise") {
-  if (is.matrix(activations)) activations <- as.data.frame(activations)
   scales <- .as_scales(scales)
   .call("diversity", list(activations = activations, axis = as.integer(axis), scales = scales,
                           aggregate = aggregate, robust = robust, fps = fps, magnitude = magnitude,

@@ -1,13 +1,12 @@
 # Thin wrappers: R arguments in, base R data.frames (or lists of them) out.
 # Every statistic is computed by the Python package.
 
-.chr_list <- function(x) if (is.null(x)) NULL else as.list(as.character(x))
-.num_list <- function(x) if (is.null(x)) NULL else as.list(as.numeric(x))
 .path <- function(x, what) {
   if (!is.character(x) || length(x) != 1L || is.na(x)) stop(what, " must be one file or folder path", call. = FALSE)
   normalizePath(x, mustWork = FALSE)
 }
-.keep_class <- function(x, cls) {
+.keep_class <- function(x, cls, from) {
+  attr(x, "python") <- attr(from, "python")  # the Python object, for later method calls
   class(x) <- c(cls, "list")
   x
 }
@@ -15,7 +14,7 @@
 
 read_openface <- function(path, confidence = 0.75, face_id = NULL, fps = NULL, columns = NULL) {
   .call("read_openface", list(path_or_buffer = .path(path, "path"), confidence = confidence,
-                              face_id = if (is.null(face_id)) NULL else as.integer(face_id), fps = fps,
+                              face_id = .int_or_null(face_id), fps = fps,
                               columns = .chr_list(columns)))
 }
 
@@ -34,8 +33,7 @@ extract_features <- function(manifest, fps = 25, n_jobs = 1L, errors = c("raise"
 icc <- function(data, targets = NULL, raters = NULL, ratings = NULL, forms = NULL, confidence = 0.95,
                 nan_policy = c("available", "omit", "raise")) {
   nan_policy <- match.arg(nan_policy)
-  if (is.matrix(data)) data <- as.data.frame(data)
-  .call("icc", list(data = data, targets = if (length(targets) > 1L) .chr_list(targets) else targets,
+  .call("icc", list(data = data, targets = .str_or_list(targets),
                     raters = raters, ratings = ratings, forms = .chr_list(forms), confidence = confidence,
                     nan_policy = nan_policy))
 }
@@ -44,8 +42,8 @@ icc <- function(data, targets = NULL, raters = NULL, ratings = NULL, forms = NUL
 icc_table <- function(ratings, items, by = "task", targets = "clip", raters = NULL, form = "ICC(1,k)",
                       confidence = 0.95) {
   .call("icc_table", list(data = ratings, items = .chr_list(items), by = by,
-                          targets = if (length(targets) > 1L) .chr_list(targets) else targets,
-                          raters = raters, form = if (length(form) > 1L) .chr_list(form) else form,
+                          targets = .str_or_list(targets),
+                          raters = raters, form = .str_or_list(form),
                           confidence = confidence))
 }
 
@@ -59,8 +57,7 @@ cfa <- function(data, model, backend = c("semopy", "lavaan"), std_lv = FALSE,
                                 nan_policy = nan_policy))
   out <- list(loadings = res$loadings, variances = res$variances, covariances = res$covariances,
               fit = res$fit, warnings = as.character(unlist(res$warnings)), converged = isTRUE(res$converged))
-  attr(out, "python") <- attr(res, "python")
-  .keep_class(out, "bitbox_cfa")
+  .keep_class(out, "bitbox_cfa", res)
 }
 
 
@@ -86,7 +83,7 @@ expressiveness_scores <- function(ratings, items = c("response", "emotion", "mot
   backend <- match.arg(backend)
   method <- match.arg(method)
   out <- .call("expressiveness_scores", list(ratings = ratings, items = .chr_list(items), by = by,
-                                             clip = if (length(clip) > 1L) .chr_list(clip) else clip,
+                                             clip = .str_or_list(clip),
                                              rater = rater, backend = backend, method = method))
   list(loadings = out$loadings, fit = out$fit, scores = out$scores, rater_scores = out$rater_scores,
        warnings = as.character(unlist(out$warnings)))
@@ -102,7 +99,7 @@ elasticnet_grid <- function(data, features, target, groups = "subject",
                                        groups = groups, alphas = .num_list(alphas),
                                        l1_ratios = .num_list(l1_ratios), selection = selection,
                                        sizes = .num_list(sizes), id_columns = .chr_list(id_columns),
-                                       seed = if (is.null(seed)) NULL else as.integer(seed)))
+                                       seed = .int_or_null(seed)))
   best <- data.frame(alpha = as.numeric(out$best[[1]]), l1_ratio = as.numeric(out$best[[2]]))
   list(grid = out$grid, best = best, weights = out$weights, predictions = out$predictions,
        test_metrics = out$test_metrics, split = out$split)
@@ -118,7 +115,7 @@ cluster_bootstrap <- function(data, truth, predictions, cluster = "subject", met
   out <- .call_keep("cluster_bootstrap", list(
     data = data, truth = truth, predictions = .chr_list(predictions), cluster = cluster,
     metrics = .chr_list(metrics), n_boot = as.integer(n_boot), confidence = confidence,
-    seed = if (is.null(seed)) NULL else as.integer(seed), ci = ci, reference = reference,
+    seed = .int_or_null(seed), ci = ci, reference = reference,
     pairwise = pairwise, nan_policy = nan_policy))
   list(table = out$table, replicates = .call_method(out, "replicates"))
 }
@@ -128,11 +125,10 @@ simulate_study <- function(n_subjects = 140L, tasks = c("startle", "pain", "disg
                            n_raters = 6L, seed = NULL) {
   out <- .call_keep("simulate_study", list(n_subjects = as.integer(n_subjects), tasks = .chr_list(tasks),
                                            fps = fps, n_raters = as.integer(n_raters),
-                                           seed = if (is.null(seed)) NULL else as.integer(seed)))
+                                           seed = .int_or_null(seed)))
   res <- list(manifest = out$manifest, ratings = out$ratings, truth = out$truth, weights = out$weights,
               items = out$items)
-  attr(res, "python") <- attr(out, "python")
-  .keep_class(res, "bitbox_study")
+  .keep_class(res, "bitbox_study", out)
 }
 
 
