@@ -764,8 +764,9 @@ def video_features(frames, task, *, fps=25, target_fps=5, downsample="mean", con
         One row per frame with OpenFace's columns (``frame``, ``success``,
         ``confidence``, the landmarks, pose, gaze angles and AUs that
         :func:`clip_features` needs). With a boolean ``valid`` column (as
-        :func:`bitbox_stats.read_openface` returns) validity is taken from it;
-        without, a frame is valid when ``success == 1`` and ``confidence`` is at
+        :func:`bitbox_stats.read_openface` returns) validity is taken from it,
+        and a missing or infinite measurement on a valid frame is an error (as
+        in :func:`clip_features`); without, a frame is valid when ``success == 1`` and ``confidence`` is at
         least ``confidence``, and the measurements of invalid frames are set
         missing, as :func:`bitbox_stats.read_openface` does. ``frames`` itself
         is not modified.
@@ -806,7 +807,13 @@ def video_features(frames, task, *, fps=25, target_fps=5, downsample="mean", con
                          min_valid_fraction=min_valid_fraction, engine="auto", what="task")
     check_columns("frames", frames, ["frame"] + MOTION_COLUMNS)
     if "valid" in frames.columns:
-        valid_mask("frames", frames)
+        valid = valid_mask("frames", frames)
+        measured = MOTION_COLUMNS + [c for c in frames.columns if _AU_C.match(c) or _AU_R.match(c)]
+        check_numeric_columns("frames", frames, measured)
+        hit = first_nonfinite(frames[measured].to_numpy(dtype=np.float64), valid)
+        if hit is not None:
+            raise ValueError(f"frames column {measured[hit[1]]!r} has a missing or infinite value in row "
+                             f"{hit[0]}, a valid frame; mark the frame invalid (valid=False) or fill the value")
         df = frames
     else:
         check_numeric_columns("frames", frames, ["success", "confidence"])

@@ -535,3 +535,12 @@ def test_lavaan_backend_refuses_to_run_inside_r(monkeypatch):
     monkeypatch.setattr(lavaan_backend, "_STATE", {})
     with pytest.raises(RBackendError, match="cannot run inside an R session"):
         lavaan_backend._robjects()
+
+
+def test_bartlett_error_names_the_indicator_held_at_zero_not_a_negative_one():
+    from bitbox_stats.factor.scores import score_weights
+
+    lam = np.array([[1.0], [0.8], [0.7]])
+    theta = np.diag([-0.4, 0.0, 1.0])  # 'a' is negative (a Heywood case), 'b' sits at the bound
+    with pytest.raises(ValueError, match="indicator 'b' has a residual variance of"):
+        score_weights(lam, np.eye(1), theta, "bartlett", names=["a", "b", "c"])

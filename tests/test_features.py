@@ -501,3 +501,16 @@ def test_video_features_equal_extract_features_on_the_written_file(tmp_path):
     pd.testing.assert_frame_equal(mine.drop(columns=["subject", "task"]),
                                   files.drop(columns=["subject", "task"]), check_exact=False, rtol=1e-12)
     assert (mine[key].astype(str).to_numpy() == files[key].astype(str).to_numpy()).all()
+
+
+def test_video_features_with_a_valid_column_refuses_a_missing_value_on_a_valid_frame():
+    from bitbox_stats.features import video_features
+    from bitbox_stats.simulate import simulate_study
+
+    frames = simulate_study(n_subjects=1, tasks=("pain",), seed=4).frames("S001", "pain")
+    frames = frames.assign(valid=frames["success"] == 1)
+    frames.loc[10, "x_3"] = np.nan
+    with pytest.raises(ValueError, match="column 'x_3' has a missing or infinite value in row 10, a valid frame"):
+        video_features(frames, "pain")
+    frames.loc[10, "valid"] = False  # marked invalid, it is simply not used
+    assert len(video_features(frames, "pain")) > 0

@@ -72,8 +72,8 @@ def score_weights(lam: np.ndarray, psi: np.ndarray, theta: np.ndarray, method: s
     check_choice("method", method, METHODS)
     if method == "bartlett":
         implied = np.diag(lam @ psi @ lam.T + theta)
-        at_zero = np.diag(theta) <= 1e-10 * np.abs(implied)
-        if (at_zero & (np.diag(theta) >= 0)).any():
+        at_zero = (np.diag(theta) <= 1e-10 * np.abs(implied)) & (np.diag(theta) >= 0)
+        if at_zero.any():
             i = int(np.argmax(at_zero))
             label = repr(names[i]) if names is not None else f"number {i}"
             raise ValueError(
