@@ -191,7 +191,8 @@ def _demo(args) -> int:
         write_study(study, files, overwrite=args.overwrite, progress=sys.stderr.isatty())
         source = files
     _say("Running the study: features, ICC, CFA, ElasticNet, baselines, bootstrap ...")
-    res = run_study(source, seed=args.seed, n_boot=args.n_boot, n_jobs=args.n_jobs, progress=None)
+    res = run_study(source, seed=args.seed, n_boot=args.n_boot, n_jobs=args.n_jobs, progress=None,
+                    scores=args.scores, heywood=args.heywood)
     _print_tables(res)
     folder = res.save(out, overwrite=args.overwrite)
     print(f"\nReport: {(folder / 'report.html').resolve()}")
@@ -213,7 +214,8 @@ def _study(args) -> int:
         _existing_file(source, "--manifest")
         ratings = _read_csv(args.ratings, "--ratings")
     res = run_study(source, ratings, fps=args.fps, seed=args.seed, n_boot=args.n_boot, backend=args.backend,
-                    n_jobs=args.n_jobs, errors="collect" if args.keep_going else "raise", progress=None)
+                    n_jobs=args.n_jobs, errors="collect" if args.keep_going else "raise", progress=None,
+                    scores=args.scores, heywood=args.heywood)
     if not res.failures.empty:
         _say(f"warning: {len(res.failures)} file(s) could not be read; see failures.csv")
     _print_tables(res)
@@ -343,7 +345,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def overwrite(p):
-        p.add_argument("--overwrite", action="store_true", help="replace existing output")
+        p.add_argument("--overwrite", action="store_true",
+                       help="replace an output bitbox-stats wrote earlier (never anything else)")
+
+    def labels(p):
+        p.add_argument("--scores", choices=["bartlett", "regression"], default="bartlett",
+                       help="factor scores used as the expressiveness labels (default bartlett)")
+        p.add_argument("--heywood", choices=["bound", "regression", "raise"], default="bound",
+                       help="an improper CFA fit (Heywood case): bound the residual variance at 1%% of the "
+                            "item's variance and refit (default), use regression scores for that fit, "
+                            "or stop")
 
     p = sub.add_parser("demo", help="simulate the 140-subject study, run it, write the report",
                        description="Simulate a BP4D+-like study, run the whole pipeline on it, print "
@@ -355,6 +366,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--n-jobs", type=int, default=2, help="processes for the clip features (default 2)")
     p.add_argument("--write-files", action="store_true",
                    help="also write the study as OpenFace CSV files (next to --out) and read them back")
+    labels(p)
     overwrite(p)
     p.set_defaults(func=_demo)
 
@@ -372,6 +384,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--n-jobs", type=int, default=1)
     p.add_argument("--backend", choices=["semopy", "lavaan"], default="semopy", help="CFA backend")
     p.add_argument("--keep-going", action="store_true", help="skip unreadable files (listed in failures.csv)")
+    labels(p)
     overwrite(p)
     p.set_defaults(func=_study)
 
