@@ -24,6 +24,12 @@ MARKER = ".bitbox-stats-output.json"
 _SHOW = 8  # how many entries an error lists
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _relative_files(folder: Path) -> list[str]:
     """Every entry below ``folder`` that is not a folder (files, links), as POSIX relative paths."""
     out = []
@@ -208,6 +214,7 @@ def atomic_folder(folder, *, overwrite: bool = False):
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", suffix=".part", dir=folder.parent))
     try:
+        tmp.chmod(0o777 & ~_umask())  # mkdtemp makes it private; an output folder gets the usual rights
         yield tmp
         _write_marker(tmp)
         with critical_section():
