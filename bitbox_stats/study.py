@@ -255,7 +255,10 @@ class StudyResult:
         folder : str or os.PathLike
             Destination; must not exist or be empty unless ``overwrite``.
         overwrite : bool, default False
-            Replace a non-empty folder.
+            Replace a folder bitbox-stats wrote earlier (it holds the marker
+            ``.bitbox-stats-output.json``) that holds nothing else; any other
+            non-empty folder is refused, and nothing the package did not write
+            is ever deleted.
         report : bool, default True
             Also write ``report.html``.
 
