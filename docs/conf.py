@@ -61,7 +61,8 @@ myst_heading_anchors = 3
 
 html_theme = "pydata_sphinx_theme"
 html_title = f"bitbox-stats {release}"
-html_static_path = []
+html_static_path = ["_static"]
+html_css_files = ["bitbox.css"]
 html_show_sourcelink = False
 html_copy_source = False
 html_theme_options = {
