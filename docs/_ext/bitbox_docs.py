@@ -52,8 +52,15 @@ def write_api_pages(app, config) -> None:
     if problems:
         raise ConfigError("The API reference does not place every public name:\n  - "
                           + "\n  - ".join(problems))
-    for rel, text in api_groups.api_pages().items():
+    pages = api_groups.api_pages()
+    for rel, text in pages.items():
         _write_if_changed(DOCS / rel, text + "\n")
+    # everything under docs/api/ is generated: drop pages of groups or names that are gone
+    for old in (DOCS / "api").glob("*.rst"):
+        if f"api/{old.name}" not in pages:
+            old.unlink()
+    if (DOCS / "api" / "generated").exists():
+        shutil.rmtree(DOCS / "api" / "generated")  # autosummary writes it again
 
 
 def copy_vignettes(app, config) -> None:
