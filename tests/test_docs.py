@@ -114,6 +114,7 @@ def _sphinx_project(tmp_path, body):
         bitbox_write_pages = False
         html_theme = "basic"
         html_theme_options = {{}}
+        html_static_path, html_css_files = [], []
         """))
     (src / "index.rst").write_text("Test\n====\n\n.. autofunction:: bitbox_stats.rmse\n\n"
                                    ".. autofunction:: sample.complete\n\n" + body)
