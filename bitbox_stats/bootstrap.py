@@ -121,10 +121,13 @@ class BootstrapResult:
     def summary(self) -> pd.DataFrame:
         """One row describing the run.
 
-        Columns: ``n`` (rows used), ``n_clusters``, ``n_boot`` (replicates
-        drawn), ``n_terms``, ``n_metrics``, ``confidence``, ``ci`` (method),
-        ``n_rows_omitted``, ``n_clusters_omitted``, ``n_undefined``
-        (replicate values that were NaN, over all terms and metrics).
+        Returns
+        -------
+        pandas.DataFrame
+            Columns: ``n`` (rows used), ``n_clusters``, ``n_boot`` (replicates
+            drawn), ``n_terms``, ``n_metrics``, ``confidence``, ``ci`` (method),
+            ``n_rows_omitted``, ``n_clusters_omitted``, ``n_undefined``
+            (replicate values that were NaN, over all terms and metrics).
         """
         return pd.DataFrame({
             "n": [self.n],

@@ -302,11 +302,28 @@ class Clips:
     n_video_frames: int
 
     def summary(self) -> pd.DataFrame:
-        """The per-clip table (a copy)."""
+        """The per-clip table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            A copy of ``clips``.
+        """
         return self.clips.copy()
 
     def clip(self, number) -> pd.DataFrame:
-        """The frames of clip ``number`` (1-based), in time order, with a fresh RangeIndex."""
+        """The frames of one clip, in time order, with a fresh RangeIndex.
+
+        Parameters
+        ----------
+        number : int
+            The clip's number (1-based), one of ``clips["clip"]``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The rows of ``frames`` that belong to the clip.
+        """
         number = check_int("number", number)
         if number not in set(self.clips["clip"].tolist()):
             raise ValueError(f"number must be one of the clips {self.clips['clip'].tolist()}, got {number}")

@@ -533,10 +533,13 @@ class FeatureExtraction:
     def summary(self) -> pd.DataFrame:
         """One row per task: files read and failed, clips, clips with every feature.
 
-        Columns: ``task``, ``n_files`` (in the manifest), ``n_failed`` (files),
-        ``n_clips``, ``n_complete`` (clips without a ``reason``),
-        ``n_incomplete`` (clips with some or all features missing),
-        ``n_padded`` (padded frames over all clips), ``mean_valid_fraction``.
+        Returns
+        -------
+        pandas.DataFrame
+            Columns: ``task``, ``n_files`` (in the manifest), ``n_failed`` (files),
+            ``n_clips``, ``n_complete`` (clips without a ``reason``),
+            ``n_incomplete`` (clips with some or all features missing),
+            ``n_padded`` (padded frames over all clips), ``mean_valid_fraction``.
         """
         f = self.features
         g = f.groupby("task", sort=False)
@@ -583,7 +586,7 @@ def openface_manifest(folder, pattern=_DEFAULT_PATTERN, *, glob="*.csv") -> pd.D
         The default reads ``F001_startle.csv`` as subject ``F001``, task
         ``startle``; for a ``F001/startle.csv`` layout use ``glob="*/*.csv"``
         and ``pattern=r"(?P<subject>[^/]+)/(?P<task>[^/]+)\\.csv$"``.
-    glob : str, default "*.csv"
+    glob : str, default ``"*.csv"``
         Which files to consider (``pathlib`` glob, relative to ``folder``).
 
     Returns

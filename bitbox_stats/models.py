@@ -228,7 +228,15 @@ def group_split(data, groups="subject", sizes=(0.6, 0.2, 0.2), seed=None, *, bal
 
 
 class GridCell(NamedTuple):
-    """One cell of the hyper-parameter grid."""
+    """One cell of the hyper-parameter grid.
+
+    Attributes
+    ----------
+    alpha : float
+        Penalty strength.
+    l1_ratio : float
+        Share of the L1 penalty (0 is ridge, 1 is lasso).
+    """
 
     alpha: float
     l1_ratio: float
@@ -273,10 +281,13 @@ class ElasticNetResult:
     def summary(self) -> pd.DataFrame:
         """One row: the chosen cell, partition sizes, intercept and test metrics.
 
-        Columns: ``alpha``, ``l1_ratio``, ``selection``, ``n_train``,
-        ``n_validation``, ``n_test`` (rows), ``n_features``, ``n_nonzero``
-        (features with a non-zero weight), ``intercept`` (prediction at the
-        training means of all features), ``test_rmse``, ``test_nrmse``, ``test_r``.
+        Returns
+        -------
+        pandas.DataFrame
+            Columns: ``alpha``, ``l1_ratio``, ``selection``, ``n_train``,
+            ``n_validation``, ``n_test`` (rows), ``n_features``, ``n_nonzero``
+            (features with a non-zero weight), ``intercept`` (prediction at the
+            training means of all features), ``test_rmse``, ``test_nrmse``, ``test_r``.
         """
         sizes = self.split["partition"].value_counts()
         tm = self.test_metrics.iloc[0]
@@ -654,7 +665,13 @@ class ContextResult:
     test_metrics: pd.DataFrame
 
     def summary(self) -> pd.DataFrame:
-        """One row per context: ``context`` plus :meth:`ElasticNetResult.summary` columns."""
+        """One row per context.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``context`` plus the columns of :meth:`ElasticNetResult.summary`.
+        """
         return _stack({k: v.summary() for k, v in self.results.items()})
 
     def __repr__(self) -> str:
@@ -939,9 +956,15 @@ class HumanBaselineResult:
     clip: str = "clip"
 
     def summary(self) -> pd.DataFrame:
-        """One row: ``n_raters``, ``n_clips``, ``nrmse`` and ``r`` averaged over raters
-        (raters with an undefined r are left out of its mean; ``n_raters_r``
-        counts the rest), and the ``n_*_dropped`` counts."""
+        """One row: raters, clips and the mean performance of a single rater.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``n_raters``, ``n_clips``, ``nrmse`` and ``r`` averaged over raters
+            (raters with an undefined r are left out of its mean; ``n_raters_r``
+            counts the rest), and the ``n_*_dropped`` counts.
+        """
         pr = self.per_rater
         return pd.DataFrame({
             "n_raters": [pr.shape[0]],

@@ -173,6 +173,16 @@ class SimulatedStudy:
     def frames(self, subject: str, task: str) -> pd.DataFrame:
         """The OpenFace 2.2 frames of one task video (generated on demand, reproducibly).
 
+        Parameters
+        ----------
+        subject, task : str
+            The video's subject and task, as in ``manifest``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per frame, in the columns of :func:`~bitbox_stats.openface_columns`.
+
         Examples
         --------
         >>> study = simulate_study(n_subjects=3, seed=1)

@@ -182,7 +182,13 @@ class StudyResult:
         return wide.loc[order].reset_index()
 
     def tables(self) -> dict:
-        """Every table by file stem (what :meth:`save` writes as CSV)."""
+        """Every table by file stem.
+
+        Returns
+        -------
+        dict of str to pandas.DataFrame
+            What :meth:`save` writes as CSV.
+        """
         out = {
             "table1_icc": self.table1,
             "table2_cfa": self.table2,
@@ -204,7 +210,13 @@ class StudyResult:
         return out
 
     def report_sections(self):
-        """The report's sections (:class:`~bitbox_stats.ReportSection`), in order."""
+        """The report's sections, in order.
+
+        Returns
+        -------
+        list of bitbox_stats.ReportSection
+            What :meth:`save` writes to ``report.html``.
+        """
         t1 = self.table1
         t2 = self.table2[["fit", "item", "loading", "residual_variance"]]
         sections = [

@@ -27,9 +27,7 @@
 # statistics, first on simulated signals and then on real OpenFace output.
 
 # %%
-import matplotlib
-
-matplotlib.use("Agg")
+# %matplotlib inline
 import pandas as pd
 
 import bitbox_stats as bs
