@@ -224,7 +224,7 @@ def expressiveness_scores(ratings, items=("response", "emotion", "motion"), *, b
         What to do when a fit is improper (a Heywood case: a residual variance
         estimated below 0, or held at semopy's bound 0), which is common in
         small samples and leaves Bartlett scores undefined. ``"bound"``: refit
-        with that residual variance fixed at :data:`HEYWOOD_FLOOR` (1%) of the
+        with that residual variance fixed at ``HEYWOOD_FLOOR`` (1%) of the
         item's variance; ``"regression"``: keep the fit and use regression
         scores for that fit's labels; ``"raise"``: an error (for Bartlett
         scores). Each handled case is warned about and listed in
