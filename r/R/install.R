@@ -195,7 +195,7 @@ install_bitbox_stats <- function(envname = "r-bitboxstats", ..., python = NULL, 
     sprintf("bitbox-stats %s is installed in the virtual environment '%s' (%s, %.0f s).", wanted, path,
             if (created) "created now" else "existed; updated", seconds),
     sprintf("  Python %s: %s", env_version, env_python),
-    sprintf("  extras: %s", if (length(extras)) paste(unique(extras), collapse = ", ") else "none"),
+    sprintf("  extras asked for: %s", if (length(extras)) paste(unique(extras), collapse = ", ") else "none"),
     paste0("  ", now), paste0("  ", found_later)), collapse = "\n"))
   invisible(path)
 }
