@@ -83,8 +83,14 @@ def check_int(name: str, value, *, minimum: int | None = None) -> int:
     Traceback (most recent call last):
     ...
     ValueError: n_boot must be >= 1, got 0
+    >>> check_int("n_boot", True)
+    Traceback (most recent call last):
+    ...
+    TypeError: n_boot must be an integer, got bool True
     """
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    if isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be an integer, got bool {value}")
+    if not isinstance(value, numbers.Integral):
         if isinstance(value, numbers.Real) and float(value).is_integer():
             value = int(value)
         else:

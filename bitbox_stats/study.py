@@ -66,8 +66,9 @@ _TEXT = {
     "table2": (
         "Standardised loadings and residual variances of the one-factor CFA (latent variance 1) "
         "fitted to the clip means of the three questions, per task and over all tasks. The "
-        "clips' Bartlett factor scores are the expressiveness labels used below: the per-task fit "
-        "labels the per-task models, the all-task fit the model over all tasks."
+        "clips' factor scores (Bartlett scores in the paper) are the expressiveness labels used "
+        "below: the per-task fit labels the per-task models, the all-task fit the model over all "
+        "tasks."
     ),
     "table3": (
         "Test-set performance per task and over all tasks: normalised RMSE (RMSE / 7, the range "
@@ -136,6 +137,11 @@ class StudyResult:
     truth : dict
         For a simulated study: ``weights`` (the generating channels) and
         ``recovery`` (:func:`weight_recovery`); empty otherwise.
+    adjustments : pandas.DataFrame
+        Improper CFA fits (Heywood cases) and what was done about them, as
+        :attr:`ExpressivenessScores.adjustments <bitbox_stats.ExpressivenessScores>`
+        (``fit``, ``item``, ``estimate``, ``action``, ``fixed_at``, ``note``);
+        empty when every fit was proper.
     """
 
     features: pd.DataFrame
@@ -154,6 +160,7 @@ class StudyResult:
     timings: pd.DataFrame
     settings: dict
     truth: dict = field(default_factory=dict)
+    adjustments: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def __repr__(self) -> str:
         return (f"StudyResult({self.features.shape[0]} clips with features, {self.data.shape[0]} modelled, "
@@ -185,6 +192,7 @@ class StudyResult:
             "labels": self.labels,
             "excluded": self.excluded,
             "predictions": self.predictions,
+            "cfa_adjustments": self.adjustments,
             "grid": self.models.grid,
             "weights": self.models.weights,
             "timings": self.timings,
@@ -202,7 +210,10 @@ class StudyResult:
         sections = [
             ReportSection("Data", self._data_text(), {"Clips left out of the models": self.excluded}),
             ReportSection("Table 1. Inter-rater reliability", _TEXT["table1"], {"ICC(1,k)": t1}),
-            ReportSection("Table 2. Confirmatory factor analysis", _TEXT["table2"], {"Table 2": t2}),
+            ReportSection("Table 2. Confirmatory factor analysis", self._table2_text(), {
+                "Table 2": t2,
+                **({"Improper fits (Heywood cases) and what was done": self.adjustments}
+                   if len(self.adjustments) else {})}),
             ReportSection("Table 3. Test performance", _TEXT["table3"],
                           {"Table 3 (wide)": self.summary(), "Table 3 (long)": self.table3}),
             ReportSection("Table 4. ElasticNet against the baselines", _TEXT["table4"],
@@ -220,6 +231,14 @@ class StudyResult:
         sections.append(ReportSection("Timings", "", {"Seconds per step": self.timings}))
         return sections
 
+    def _table2_text(self) -> str:
+        s = self.settings
+        text = _TEXT["table2"] + f" Labels here: {s.get('scores', 'bartlett')} scores."
+        if len(self.adjustments):
+            text += (" " + " ".join(f"{n}." for n in self.adjustments["note"])
+                     + f" (rule: heywood={s.get('heywood', 'bound')!r}).")
+        return text
+
     def _data_text(self) -> str:
         s = self.settings
         n_failed = len(self.failures)
@@ -236,7 +255,10 @@ class StudyResult:
         folder : str or os.PathLike
             Destination; must not exist or be empty unless ``overwrite``.
         overwrite : bool, default False
-            Replace a non-empty folder.
+            Replace a folder bitbox-stats wrote earlier (it holds the marker
+            ``.bitbox-stats-output.json``) that holds nothing else; any other
+            non-empty folder is refused, and nothing the package did not write
+            is ever deleted.
         report : bool, default True
             Also write ``report.html``.
 
@@ -411,7 +433,7 @@ def weight_recovery(weights: pd.DataFrame, truth: pd.DataFrame, *, top=3) -> pd.
 
 def run_study(source=None, ratings=None, *, fps=25, items=ITEMS, seed=2020, n_boot=2000, ci="percentile",
               confidence=0.95, backend="semopy", n_jobs=1, client=None, errors="raise", progress=None,
-              n_subjects=140) -> StudyResult:
+              n_subjects=140, scores="bartlett", heywood="bound") -> StudyResult:
     """Run the study of Lin, Girard & Morency (2020) end to end.
 
     Parameters
@@ -450,6 +472,14 @@ def run_study(source=None, ratings=None, *, fps=25, items=ITEMS, seed=2020, n_bo
         Progress bars on long steps; default: when the session is interactive.
     n_subjects : int, default 140
         Subjects of the simulated study when ``source`` is None.
+    scores : {"bartlett", "regression"}, default "bartlett"
+        Factor scores used as the expressiveness labels (the paper: Bartlett).
+    heywood : {"bound", "regression", "raise"}, default "bound"
+        What to do when a CFA fit is improper (a Heywood case, common in small
+        samples): bound the residual variance at 1% of the item's variance and
+        refit, use regression scores for that fit, or stop with an error (see
+        :func:`~bitbox_stats.expressiveness_scores`). Every case handled is
+        warned about and listed in ``adjustments`` and the report.
 
     Returns
     -------
@@ -490,6 +520,8 @@ def run_study(source=None, ratings=None, *, fps=25, items=ITEMS, seed=2020, n_bo
     n_jobs = check_n_jobs(n_jobs)
     check_choice("ci", ci, ["percentile", "bca", "boot_perc"])
     check_choice("backend", backend, ["semopy", "lavaan"])
+    check_choice("scores", scores, ["bartlett", "regression"])
+    check_choice("heywood", heywood, ["bound", "regression", "raise"])
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
         raise TypeError(f"seed must be an integer (it is recorded in the report), got {type(seed).__name__}")
     rng = check_rng(seed)
@@ -559,10 +591,10 @@ def run_study(source=None, ratings=None, *, fps=25, items=ITEMS, seed=2020, n_bo
     # ---------------------------------------------------------------- Tables 1 and 2, labels
     table1 = icc_table(ratings, items, by="task", targets=["subject", "clip"], confidence=confidence)
     tick("Table 1: ICC")
-    scores = expressiveness_scores(ratings, items, by="task", clip=["subject", "clip"], rater="rater",
-                                   backend=backend)
+    labelled = expressiveness_scores(ratings, items, by="task", clip=["subject", "clip"], rater="rater",
+                                     backend=backend, method=scores, heywood=heywood)
     tick("Table 2: CFA and labels")
-    labels = scores.scores[["subject", "task", "clip", *items, "n_raters", "score_task", "score_all"]]
+    labels = labelled.scores[["subject", "task", "clip", *items, "n_raters", "score_task", "score_all"]]
 
     # ---------------------------------------------------------------- modelling table
     merged = features.merge(labels, on=_KEY, how="outer", indicator=True, validate="one_to_one")
@@ -593,7 +625,7 @@ def run_study(source=None, ratings=None, *, fps=25, items=ITEMS, seed=2020, n_bo
 
     # ---------------------------------------------------------------- baselines on the same test clips
     simple = baseline_predictions(en, seed=base_rng)
-    rs = scores.rater_scores.copy()
+    rs = labelled.rater_scores.copy()
     rs["clip_id"] = _clip_id(rs)
     human, human_preds, human_rows = {}, [], []
     modelled = rs["clip_id"].isin(set(data["clip_id"]))
@@ -640,12 +672,14 @@ def run_study(source=None, ratings=None, *, fps=25, items=ITEMS, seed=2020, n_bo
         truth = {"weights": study.weights, "recovery": weight_recovery(models.weights, study.weights)}
     settings = {
         "source": described, "fps": fps, "items": list(items), "seed": int(seed), "n_boot": n_boot,
-        "ci": ci, "confidence": confidence, "backend": backend, "n_videos": int(n_videos),
+        "ci": ci, "confidence": confidence, "backend": backend, "scores": scores, "heywood": heywood,
+        "n_videos": int(n_videos),
         "n_ratings": int(len(ratings)),
     }
     return StudyResult(
         features=features, failures=failures.reset_index(drop=True), table1=table1,
-        table2=scores.loadings, labels=labels, data=data, excluded=excluded, models=models, human=human,
+        table2=labelled.loadings, labels=labels, data=data, excluded=excluded, models=models, human=human,
         predictions=predictions, table3=table3, table4=table4, figures=figures,
         timings=pd.DataFrame(timings, columns=["step", "seconds"]), settings=settings, truth=truth,
+        adjustments=labelled.adjustments,
     )

@@ -191,3 +191,44 @@ window.addEventListener('load', function () {
     assert pixels.shape[0] >= 2000 and pixels.std() > 0.05
     dark = (pixels[..., :3].mean(axis=2) < 0.5).mean()
     assert dark > 0.005  # text, tables and figures drawn
+
+
+@pytest.mark.parametrize(("n_subjects", "seeds"), [(20, (1, 2, 3, 10)), (30, (1, 2))])
+def test_small_studies_complete_for_every_seed(n_subjects, seeds, tmp_path):
+    # pilot-sized studies often have a Heywood case in one context (20 subjects, seeds 3 and
+    # 10 with the simulator of this writing): the default rule bounds it and says so
+    import warnings
+
+    from bitbox_stats.factor import CFAWarning
+
+    for seed in seeds:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", CFAWarning)
+            res = run_study(simulate_study(n_subjects=n_subjects, seed=seed), seed=seed, n_boot=30,
+                            progress=False)
+        assert np.isfinite(res.labels[["score_task", "score_all"]]).all().all()
+        assert res.settings["scores"] == "bartlett" and res.settings["heywood"] == "bound"
+        adj = res.adjustments
+        assert list(adj.columns) == ["fit", "item", "estimate", "action", "fixed_at", "note"]
+        heywood_warnings = [w for w in caught if "Heywood case" in str(w.message) and "bounded" in
+                            str(w.message)]
+        assert len(heywood_warnings) == len(adj)
+        if len(adj):
+            assert (adj["action"] == "bounded").all()
+            section = next(s for s in res.report_sections() if s.title.startswith("Table 2"))
+            assert all(note in section.text for note in adj["note"])
+
+
+def test_score_method_and_heywood_rule_are_parameters(tmp_path):
+    import warnings
+
+    study = simulate_study(n_subjects=20, seed=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reg = run_study(study, seed=3, n_boot=30, progress=False, scores="regression", heywood="regression")
+    assert reg.settings["scores"] == "regression"
+    assert set(reg.adjustments["action"]) <= {"regression scores"}
+    with pytest.raises(ValueError, match="scores must be one of"):
+        run_study(study, seed=3, n_boot=30, progress=False, scores="mean")
+    with pytest.raises(ValueError, match="heywood must be one of"):
+        run_study(study, seed=3, n_boot=30, progress=False, heywood="ignore")

@@ -389,7 +389,7 @@ def cfa(data, model, *, backend="semopy", std_lv=False, nan_policy="raise") -> C
     else:
         from . import lavaan_backend
 
-        out = lavaan_backend.fit(model, x, indicators, std_lv)
+        out = lavaan_backend.fit(table, x, indicators)
         values, se, z, pval, std = _from_lavaan(table, out)
         lam, psi, theta = _ml.matrices(table, values, factors, indicators)
         converged = out["converged"]
