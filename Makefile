@@ -12,6 +12,10 @@ VENV := $(CURDIR)/.venv
 PY := $(VENV)/bin/python
 RLIB := $(VENV)/Rlib
 BUILD := $(CURDIR)/build
+R_VERSION := $(shell sed -n 's/^Version: *//p' r/DESCRIPTION)
+# The Python sources the R package ships (install_bitbox_stats() installs them from there):
+# generated from the repository before every R CMD INSTALL/build, never edited (git ignores them).
+R_PYSRC := r/inst/python/bitbox-stats
 DEB_PACKAGES := r-base-core r-base-dev r-cran-lavaan r-cran-psych r-cran-lme4 \
     r-cran-reticulate r-cran-testthat r-cran-rmarkdown r-cran-knitr r-cran-boot \
     r-cran-pkgdown pandoc chromium
@@ -20,7 +24,8 @@ export RETICULATE_PYTHON := $(PY)
 export R_LIBS := $(RLIB)
 export MPLBACKEND := Agg
 
-.PHONY: setup system-deps demo test lint test-python test-r r-install r-check vignettes docs docs-site clean
+.PHONY: setup system-deps demo test lint test-python test-r r-python-sources r-install r-build r-check \
+    vignettes docs docs-site clean
 
 setup: $(VENV)/.installed
 
@@ -53,10 +58,23 @@ lint: setup
 test-python: setup r-install
 	$(VENV)/bin/pytest -q
 
-r-install: setup
+r-python-sources:
+	rm -rf r/inst/python
+	mkdir -p $(R_PYSRC)
+	cp pyproject.toml README.md $(R_PYSRC)/
+	tar -cf - --exclude=__pycache__ --exclude='*.pyc' bitbox_stats | tar -xf - -C $(R_PYSRC)
+
+r-install: setup r-python-sources
 	mkdir -p $(RLIB)
 	R CMD INSTALL --no-multiarch --library=$(RLIB) r > $(VENV)/r-install.log 2>&1 \
 	  || { cat $(VENV)/r-install.log; echo "ERROR: R CMD INSTALL r failed" >&2; exit 1; }
+
+# The tarball an R user installs from (R CMD INSTALL it, then install_bitbox_stats()).
+r-build: r-python-sources
+	mkdir -p $(BUILD)/r
+	cd $(BUILD)/r && rm -f bitboxstats_*.tar.gz && R CMD build --no-build-vignettes $(CURDIR)/r > build.log 2>&1 \
+	  || { cat build.log; echo "ERROR: R CMD build r failed" >&2; exit 1; }
+	@echo "Built $(BUILD)/r/bitboxstats_$(R_VERSION).tar.gz"
 
 test-r: r-install
 	cd r/tests && Rscript -e 'library(testthat); library(bitboxstats); test_dir("testthat", reporter = "summary", stop_on_failure = TRUE, package = "bitboxstats", load_package = "installed")'

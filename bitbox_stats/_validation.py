@@ -234,7 +234,7 @@ def check_finite_array(name: str, values: np.ndarray, labels: Sequence[str] | No
     >>> check_finite_array("activations", np.array([[1.0, np.nan]]), ["a", "b"])
     Traceback (most recent call last):
     ...
-    ValueError: activations: signal 'b' has a missing or infinite value (nan) at frame 0; clean it first or pass nan_policy='interpolate'
+    ValueError: activations: signal 'b' has a missing or infinite value (nan) in row 0 (0-based); clean it first or pass nan_policy='interpolate'
     """
     bad = ~np.isfinite(values)
     if bad.any():
@@ -242,7 +242,7 @@ def check_finite_array(name: str, values: np.ndarray, labels: Sequence[str] | No
         label = labels[col] if labels is not None else col
         raise ValueError(
             f"{name}: signal {label!r} has a missing or infinite value ({values[frame, col]}) "
-            f"at frame {frame}; clean it first or pass nan_policy='interpolate'"
+            f"in row {frame} (0-based); clean it first or pass nan_policy='interpolate'"
         )
 
 

@@ -407,7 +407,8 @@ def clip_features(clip, fps=25, target_fps=5, *, downsample="mean", min_valid_fr
     if hit is not None:
         i, j = hit
         name = used[j]
-        raise ValueError(f"clip column {name!r} has a missing or infinite value in row {i}, a valid "
+        where = f"at frame {int(clip['frame'].iloc[i])}" if "frame" in clip.columns else f"in row {i} (0-based)"
+        raise ValueError(f"clip column {name!r} has a missing or infinite value {where}, a valid "
                          "frame; mark the frame invalid (valid=False) or fill the value")
     row = _core(motion, valid, au_c, au_r, has_r, n_padded, k, target_fps, downsample, min_valid_fraction)
     return _rows_frame([row], FEATURES + QUALITY)
@@ -659,7 +660,8 @@ def _check_manifest(manifest, pattern) -> pd.DataFrame:
         if bad:
             raise TypeError(f"manifest column {c!r} must hold strings, got {bad[0]!r}")
     if m["subject"].isna().any():
-        raise ValueError(f"manifest column 'subject' has a missing value in row {int(m['subject'].isna().idxmax())}")
+        raise ValueError(f"manifest column 'subject' has a missing value in row "
+                         f"{int(m['subject'].isna().idxmax())} (0-based)")
     m["path"] = pd.array([os.fspath(p) for p in m["path"]], dtype="str")
     m["task"] = m["task"].astype("str")
     dup = m.duplicated(["subject", "task"], keep=False)
@@ -815,8 +817,9 @@ def video_features(frames, task, *, fps=25, target_fps=5, downsample="mean", con
         check_numeric_columns("frames", frames, measured)
         hit = first_nonfinite(frames[measured].to_numpy(dtype=np.float64), valid)
         if hit is not None:
-            raise ValueError(f"frames column {measured[hit[1]]!r} has a missing or infinite value in row "
-                             f"{hit[0]}, a valid frame; mark the frame invalid (valid=False) or fill the value")
+            raise ValueError(f"frames column {measured[hit[1]]!r} has a missing or infinite value at frame "
+                             f"{int(frames['frame'].iloc[hit[0]])}, a valid frame; mark the frame invalid "
+                             "(valid=False) or fill the value")
         df = frames
     else:
         check_numeric_columns("frames", frames, ["success", "confidence"])
