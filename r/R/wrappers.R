@@ -154,9 +154,12 @@ write_study <- function(study, folder, overwrite = FALSE) {
 
 run_study <- function(source = NULL, ratings = NULL, fps = 25, seed = 2020L, n_boot = 2000L,
                       ci = c("percentile", "bca", "boot_perc"), backend = c("semopy", "lavaan"),
-                      n_jobs = 1L, n_subjects = 140L, out = NULL, overwrite = FALSE) {
+                      n_jobs = 1L, n_subjects = 140L, out = NULL, overwrite = FALSE,
+                      scores = c("bartlett", "regression"), heywood = c("bound", "regression", "raise")) {
   ci <- match.arg(ci)
   backend <- match.arg(backend)
+  scores <- match.arg(scores)
+  heywood <- match.arg(heywood)
   if (inherits(source, "bitbox_study")) {
     source <- attr(source, "python")
   } else if (is.character(source)) {
@@ -168,11 +171,12 @@ run_study <- function(source = NULL, ratings = NULL, fps = 25, seed = 2020L, n_b
   res <- .call_keep("run_study", list(source = source, ratings = ratings, fps = fps, seed = .int_arg(seed),
                                       n_boot = .int_arg(n_boot), ci = ci, backend = backend,
                                       n_jobs = .int_arg(n_jobs), n_subjects = .int_arg(n_subjects),
-                                      progress = FALSE))
+                                      scores = scores, heywood = heywood, progress = FALSE))
   result <- list(table1 = res$table1, table2 = res$table2, table3 = res$table3, table4 = res$table4,
                  summary = .call_method(res, "summary"), features = res$features, labels = res$labels,
                  predictions = res$predictions, weights = res$models$weights, grid = res$models$grid,
-                 excluded = res$excluded, failures = res$failures, timings = res$timings)
+                 excluded = res$excluded, failures = res$failures, timings = res$timings,
+                 adjustments = res$adjustments)
   if (!is.null(res$truth$recovery)) result$recovery <- res$truth$recovery
   if (!is.null(out)) {
     folder <- .call_method(res, "save", list(folder = .path(out, "out"), overwrite = overwrite))
