@@ -77,7 +77,7 @@ def select_signals(activations, signals, fps, nan_policy):
     table = activations if isinstance(activations, pd.DataFrame) else None
     from_reader = _is_frames_table(activations)
     if signals is None:
-        if from_reader:
+        if from_reader and any(c in _NOT_SIGNALS for c in activations.columns):
             raise ValueError(
                 f"activations is a frames table read from a {activations.attrs['format']} file; choose its "
                 "signals with signals= (for example signals='AU*_r' or a list of columns)"

@@ -214,6 +214,16 @@ def _truncated_tail(data: bytes, n_fields: int, source: str) -> tuple[bytes, int
     return data[:start], line_no
 
 
+def _check_field_counts(data: bytes, n_fields: int, source: str) -> None:
+    """Every data line has as many fields as the header (pandas' C parser would fill a short
+    line with missing values without a word)."""
+    start = data.find(b"\n") + 1
+    for k, line in enumerate(data[start:].split(b"\n"), start=2):
+        if line.strip() and line.count(b",") + 1 != n_fields:
+            raise ValueError(f"{source}: not a well-formed CSV file: line {k} has {line.count(b',') + 1} fields "
+                             f"but the header has {n_fields}")
+
+
 def _pyarrow():
     try:
         import pyarrow as pa
@@ -501,6 +511,8 @@ def _read(path_or_buffer, confidence, face_id, fps, columns, engine, use_threads
         )
     has_face = "face_id" in names
     wanted, requested, absent, derive = _wanted_columns(names, columns, also, optional, source)
+    if engine == "c" or (engine == "auto" and _pyarrow() is None):
+        _check_field_counts(data, len(names), source)
     raw = _parse(data, names, wanted, source, engine, use_threads)
     frame = _to_float("frame", raw["frame"], source, None)
     arrays = {name: (frame if name == "frame" else _to_float(name, raw[name], source, frame))

@@ -555,22 +555,26 @@ def _read_arkit(text, source, fps, face_id):
         raise ValueError(f"{source}: no 'Timecode' column; is this a Live Link Face CSV?")
     if face_id is not None:
         raise ValueError(f"{source}: face_id applies to OpenFace and py-feat files; ARKit tracks one face")
-    fps, fps_source = _resolve_fps(fps, np.nan, "", source)
-    if not np.isfinite(fps):
-        fps, fps_source = _LIVE_LINK_FPS, "Live Link Face's default (60 fps)"
     code = table.column(lower["timecode"])
-    t = np.empty(len(code))
+    parsed = np.empty((len(code), 5))
     for i, v in enumerate(code):
         m = _TIMECODE.match(v)
         if not m:
             raise ValueError(f"{source}: column 'Timecode' holds {v!r} at line {table.lines[i]}, not a timecode "
                              "HH:MM:SS:FF.fff")
-        h, mi, s, ff = (int(m.group(j)) for j in range(1, 5))
-        if ff >= fps:
-            raise ValueError(f"{source}: the timecode {v!r} at line {table.lines[i]} counts frame {ff}, which a "
-                             f"{fps:g}-fps timecode does not have; pass the take's frame rate with fps=")
-        sub = float("0." + m.group(5)) if m.group(5) else 0.0
-        t[i] = h * 3600 + mi * 60 + s + (ff + sub) / fps
+        parsed[i, :4] = [int(m.group(j)) for j in range(1, 5)]
+        parsed[i, 4] = float("0." + m.group(5)) if m.group(5) else 0.0
+    fps, fps_source = _resolve_fps(fps, _timecode_rate(parsed), "the timecode's frame count", source)
+    if not np.isfinite(fps):
+        fps, fps_source = _LIVE_LINK_FPS, "Live Link Face's default (60 fps)"
+    bad = np.flatnonzero(parsed[:, 3] >= fps)
+    if bad.size:
+        i = int(bad[0])
+        raise ValueError(f"{source}: the timecode {code[i]!r} at line {table.lines[i]} counts frame "
+                         f"{int(parsed[i, 3])}, which a {fps:g}-fps timecode does not have; pass the take's "
+                         "frame rate with fps=")
+    h, mi, s, ff, sub = parsed.T
+    t = h * 3600 + mi * 60 + s + (ff + sub) / fps
     t = t + 86400 * np.concatenate([[0], np.cumsum(np.diff(t) < -43200)])  # a take across midnight
     timestamp = t - t[0]
     frame = np.floor(timestamp * fps + 0.5 + 1e-9).astype(np.int64) + 1
@@ -600,6 +604,19 @@ def _read_arkit(text, source, fps, face_id):
              "blendshape_count": int(np.nanmax(counts)) if counts.size and np.isfinite(counts).any() else -1}
     return dict(frame=frame, timestamp=timestamp, valid=valid, measures=measures, ident=[], table=table,
                 fps=fps, fps_source=fps_source, text_columns=text_cols, empty_columns=empty_cols, attrs=attrs)
+
+
+_TIMECODE_RATES = (24.0, 25.0, 30.0, 48.0, 50.0, 60.0)
+
+
+def _timecode_rate(parsed: np.ndarray) -> float:
+    """The timecode's frame rate from its frame counts: the smallest standard rate above the largest
+    frame count, when the take holds at least one whole second; NaN for shorter takes."""
+    seconds = parsed[:, 0] * 3600 + parsed[:, 1] * 60 + parsed[:, 2]
+    if np.unique(seconds).size < 3:
+        return float("nan")
+    top = parsed[:, 3].max() + 1
+    return next((r for r in _TIMECODE_RATES if r >= top), float("nan"))
 
 
 # --------------------------------------------------------------------------- assembly
@@ -695,7 +712,8 @@ def read_frames(path_or_buffer, format="auto", *, fps=None, face_id=None, confid
     fps : float, optional
         Frame rate. By default it comes from the file where the file states
         or implies it (FaceReader's ``Frame rate`` line; FACET's ``FrameTime``
-        per ``FrameNo``), is Live Link Face's 60 fps for ARKit, and unknown
+        per ``FrameNo``; the ARKit timecode's frame count, else Live Link
+        Face's 60 fps), and unknown
         (NaN) for OpenFace and py-feat, whose files do not carry it. Given,
         it is used, with a warning when the file disagrees by more than 5%.
         Recorded in ``attrs["fps"]`` (and how in ``attrs["fps_source"]``),
@@ -807,8 +825,10 @@ def read_frames(path_or_buffer, format="auto", *, fps=None, face_id=None, confid
       ``BlendShapeCount`` (or ``BlendshapeCount``): the timecode
       ``HH:MM:SS:FF.fff`` gives the time
       :math:`3600h + 60m + s + (F + \\text{sub}) / f` with the frame
-      :math:`F` and its fraction counted at ``fps`` (60 by default; a frame
-      number at or above ``fps`` is an error that asks for the take's rate);
+      :math:`F` and its fraction counted at the take's frame rate :math:`f`
+      (the smallest of 24, 25, 30, 48, 50, 60 above the largest frame count
+      when the take spans a whole second, else Live Link Face's 60; a frame
+      count at or above ``fps`` is an error that asks for the take's rate);
       frames are counted from the first row (dropped samples become gaps);
       a take across midnight is handled; PascalCase or camelCase
       blendshape names.
