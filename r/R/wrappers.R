@@ -14,7 +14,7 @@
 
 read_openface <- function(path, confidence = 0.75, face_id = NULL, fps = NULL, columns = NULL) {
   .call("read_openface", list(path_or_buffer = .path(path, "path"), confidence = confidence,
-                              face_id = .int_or_null(face_id), fps = fps,
+                              face_id = .face_id(face_id), fps = fps,
                               columns = .chr_list(columns)))
 }
 
