@@ -170,6 +170,7 @@ def _header(data: bytes, source: str) -> list[str]:
     except UnicodeDecodeError:
         raise ValueError(f"{source}: the header is not text; is this an OpenFace CSV file?") from None
     names = [n.strip() for n in text.split(",")]
+    names = [n[1:-1].strip() if len(n) >= 2 and n[0] == n[-1] == '"' else n for n in names]  # R's write.csv
     if len(names) > 1 and not names[0]:
         names[0] = _INDEX
     for i, n in enumerate(names):

@@ -405,6 +405,13 @@ def test_pandas_index_column_is_recognised_and_dropped(tmp_path, engine):
         read_openface(io.StringIO("frame, timestamp, , confidence, success\n1,0,5,0.9,1\n"), engine=engine)
 
 
+def test_quoted_header_as_r_writes_it():
+    text = '"frame","timestamp","confidence","success","x_0","AU01_c"\n1,0,0.9,1,3,0\n2,0.04,0.9,1,4,1\n'
+    assert read_openface(io.StringIO(text))["x_0"].tolist() == [3.0, 4.0]
+    with pytest.raises(ValueError, match="it is not a row index 0..n-1"):  # R's row names count from 1
+        read_openface(io.StringIO('"",' + text.replace("\n1,", "\n1,1,").replace("\n2,0.04", "\n2,2,0.04")))
+
+
 def test_old_mac_line_ends(tmp_path):
     p = tmp_path / "cr.csv"
     p.write_bytes((HEAD + "1,0,0.9,1,3,0\n2,0.04,0.9,1,4,1\n").replace("\n", "\r").encode())

@@ -26,7 +26,7 @@ extract_features <- function(manifest, fps = 25, n_jobs = 1L, errors = c("raise"
   out <- .call("extract_features", list(manifest = manifest, fps = fps, n_jobs = as.integer(n_jobs),
                                         errors = errors, pattern = pattern, confidence = confidence,
                                         min_valid_fraction = min_valid_fraction, progress = FALSE))
-  list(features = out$features, failures = out$failures)
+  list(features = out$features, failures = out$failures, missing = out$missing)
 }
 
 

@@ -44,3 +44,19 @@ test_that("read_frames and read_openface take the face choices", {
   expect_error(read_frames(feat_file, format = "noldus"), "format must be one of")
   expect_error(read_frames(feat_file, face_id = 1.5), "face_id must be one whole number")
 })
+
+test_that("extract_features on OpenFace files with only some outputs lists what is missing", {
+  folder <- tempfile("partial")
+  dir.create(folder)
+  n <- 400
+  d <- data.frame(frame = seq_len(n), timestamp = (seq_len(n) - 1) / 25, confidence = 0.95, success = 1L,
+                  pose_Rx = sin(seq_len(n) / 20), AU12_c = rep(c(0, 1), n / 2), AU12_r = rep(c(0, 2.5), n / 2))
+  utils::write.csv(d, file.path(folder, "S1_pain.csv"), row.names = FALSE)
+  res <- suppressWarnings(extract_features(folder))
+  expect_identical(nrow(res$features), 7L)
+  expect_true(all(is.na(res$features$points_displacement)))
+  expect_false(anyNA(res$features$pitch_displacement[1:3]))
+  expect_equal(res$features$au_intensity[1], 2.5)
+  expect_setequal(res$missing$group, c("landmarks", "gaze", "head_translation", "yaw", "roll"))
+  expect_identical(unique(res$missing$subject), "S1")
+})
