@@ -67,7 +67,7 @@ def _on_frame_grid(table: pd.DataFrame, chosen: list[str]) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def select_signals(activations, signals, fps, nan_policy):
+def select_signals(activations, signals, fps, nan_policy, axis=0):
     """``(activations, fps)`` for the expression measures.
 
     ``signals``: None, or the columns of a DataFrame to use (names or glob
@@ -86,6 +86,9 @@ def select_signals(activations, signals, fps, nan_policy):
         if table is None:
             raise TypeError(f"signals selects columns of a DataFrame; activations is a "
                             f"{type(activations).__name__}")
+        if not isinstance(axis, int | np.integer) or isinstance(axis, bool) or axis != 0:
+            raise ValueError(f"signals selects columns of a table whose rows are frames; axis must be 0, "
+                             f"got {axis!r}")
         if "face_id" in table.columns and table["face_id"].nunique() > 1:
             raise ValueError("activations holds several faces (column 'face_id'); select one face's frames first")
         chosen = _pick(table, signals)

@@ -266,7 +266,7 @@ def expressivity(activations, axis=0, scales=None, aggregate=False, robust=True,
     0  AU12_evidence         11       519        215
     1  AU06_evidence         14       519        215
     """
-    activations, fps = select_signals(activations, signals, fps, nan_policy)
+    activations, fps = select_signals(activations, signals, fps, nan_policy, axis)
     values, names, n_missing, fps, spec = _check_common(
         activations, axis, scales, aggregate, robust, fps, nan_policy
     )
@@ -382,7 +382,7 @@ def diversity(activations, axis=0, magnitude=True, scales=None, aggregate=False,
       scale  overall  frame_wise
     0  None      1.0         0.0
     """
-    activations, fps = select_signals(activations, signals, fps, nan_policy)
+    activations, fps = select_signals(activations, signals, fps, nan_policy, axis)
     values, names, _n_missing, fps, spec = _check_common(
         activations, axis, scales, aggregate, robust, fps, nan_policy
     )

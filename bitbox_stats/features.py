@@ -1104,7 +1104,11 @@ def extract_features(manifest, *, pattern=None, fps=25, target_fps=5, downsample
           ``valid_fraction`` and ``reason`` (see :func:`clip_features`).
 
         ``failures``: ``path, subject, task, error, message`` per failed file
-        (``errors="collect"``). ``summary()``: one row per task.
+        (``errors="collect"``). ``missing``: the feature groups each file
+        lacks the columns of (an OpenFace run with only some outputs); their
+        features are missing for that file's clips and one
+        :class:`MissingFeaturesWarning` summarises them. ``summary()``: one
+        row per task.
 
     Notes
     -----

@@ -81,6 +81,8 @@ def test_reader_tables_need_signals_and_a_known_frame_rate(facet):
         bs.expressivity(np.zeros(100), signals="a")
     with pytest.raises(TypeError, match="signals must be a column name, a glob pattern"):
         bs.expressivity(facet, signals=3)
+    with pytest.raises(ValueError, match="axis must be 0, got 1"):
+        bs.diversity(facet, signals="AU*_evidence", axis=1)
 
 
 def test_several_faces_are_refused():

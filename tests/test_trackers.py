@@ -444,8 +444,10 @@ def test_format_is_recognised_from_content_not_name(tmp_path):
 
 
 def test_openface_through_read_frames_is_read_openface():
-    f = read_frames(example_file(), fps=25)
-    ref = read_openface(example_file(), fps=25)
+    with pytest.warns(UserWarning, match="timestamps imply 1000 frames per second"):
+        f = read_frames(example_file(), fps=25)
+    with pytest.warns(UserWarning, match="timestamps imply 1000 frames per second"):
+        ref = read_openface(example_file(), fps=25)
     pd.testing.assert_frame_equal(f, ref)
     assert f.attrs["format"] == "openface" and f.attrs["fps"] == 25 and f.attrs["fps_source"] == "argument"
     with pytest.raises(ValueError, match="face_id='largest' applies to py-feat files"):
