@@ -93,8 +93,12 @@ def _blank(line: str, sep: str) -> bool:
     return not line.replace(sep, "").strip()
 
 
-def _table(lines: list[str], header_at: int, sep: str, source: str) -> _Table:
-    """Split the lines after ``header_at`` into fields; the last line may be truncated (left out, warned)."""
+def _table(lines: list[str], header_at: int, sep: str, source: str, pad=None) -> _Table:
+    """Split the lines after ``header_at`` into fields; the last line may be truncated (left out, warned).
+
+    ``pad``: a predicate on a row's fields; a short row it accepts (a failure row written without its
+    empty trailing fields) is padded with empty fields.
+    """
     names = [n.strip() for n in next(csv.reader([lines[header_at]], delimiter=sep))]
     while len(names) > 1 and names[-1] == "":  # a trailing separator on the header
         names.pop()
@@ -113,6 +117,8 @@ def _table(lines: list[str], header_at: int, sep: str, source: str) -> _Table:
         fields = next(csv.reader([line], delimiter=sep))
         while len(fields) > n and fields[-1].strip() == "":
             fields.pop()
+        if len(fields) < n and pad is not None and pad(fields):
+            fields += [""] * (n - len(fields))
         if len(fields) != n:
             if k == last - 1 and len(fields) < n and rows:
                 truncated = k + 1
@@ -260,7 +266,7 @@ def _read_facereader(text, source, fps, face_id):
         m = _FR_META.match(ln)
         if m and m.group(2):
             meta[m.group(1)] = m.group(2).strip().strip("\t")
-    table = _table(lines, header_at, "\t", source)
+    table = _table(lines, header_at, "\t", source, pad=lambda f: any(v.strip() in _FR_FAILURES for v in f))
     if table.names[0] != "Video Time":
         raise ValueError(f"{source}: the first column must be 'Video Time', got {table.names[0]!r}")
     attrs = {"face_model": meta.get("Face Model", ""), "calibration": meta.get("Calibration", ""),
@@ -799,7 +805,8 @@ def read_frames(path_or_buffer, format="auto", *, fps=None, face_id=None, confid
       ``Calibration``, ``Start time``, ``Filename``, ``Frame rate``, with or
       without colons, on one line or several); tab-separated; CR-only, CR LF
       or LF line ends; UTF-8, UTF-16 or Windows-1252 text; decimal commas;
-      ``FIT_FAILED``/``FIND_FAILED`` rows are tracking failures (counted);
+      ``FIT_FAILED``/``FIND_FAILED`` rows are tracking failures (counted;
+      such a row may stop after the failure word);
       ``NotActive``/A-E action units; ``Video Time`` as ``mm:ss.s`` or
       ``hh:mm:ss.fff``. The frame of a row is
       :math:`\\lfloor t f + 1/2 \\rfloor + 1` for time :math:`t` and frame

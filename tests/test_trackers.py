@@ -193,6 +193,14 @@ def test_facereader_frame_rate_and_errors(tmp_path):
         read_frames(io.BytesIO("\r".join(gap).encode()))
 
 
+def test_facereader_failure_rows_without_their_empty_fields():
+    text, _ = _facereader()
+    lines = text.split("\r")
+    lines[13] = lines[13].split("\t")[0] + "\tFIT_FAILED"  # data row 4, written short
+    f = read_frames(io.BytesIO("\r".join(lines).encode()))
+    pd.testing.assert_frame_equal(f, read_frames(io.BytesIO(text.encode())))
+
+
 def test_facereader_truncated_last_line(tmp_path):
     text, _ = _facereader()
     cut = text[: text.rstrip("\r").rfind("\t", 0, len(text) - 200)]
