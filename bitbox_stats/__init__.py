@@ -25,6 +25,7 @@ from .factor import (
 from .features import (
     FEATURES,
     FeatureExtraction,
+    MissingFeaturesWarning,
     clip_features,
     extract_features,
     feature_definitions,
@@ -60,6 +61,7 @@ from .signals import detect_peaks, scale_durations, wavelet_transform
 from .simulate import SimulatedStudy, simulate_signals, simulate_study, write_study
 from .study import StudyResult, read_study, run_study, weight_recovery
 from .tables import comparison_table, performance_table
+from .trackers import read_frames
 
 try:
     __version__ = version("bitbox-stats")
@@ -79,6 +81,7 @@ __all__ = [
     "FeatureExtraction",
     "GridCell",
     "HumanBaselineResult",
+    "MissingFeaturesWarning",
     "RBackendError",
     "ReportSection",
     "SimulatedStudy",
@@ -115,6 +118,7 @@ __all__ = [
     "plot_peaks",
     "plot_performance",
     "rater_scores",
+    "read_frames",
     "read_openface",
     "read_study",
     "render_report",

@@ -241,6 +241,8 @@ def _expressivity(args) -> int:
     from .expressions import expressivity
 
     out = _check_out_file(args.out, args.overwrite)
+    if args.format:
+        return _expressivity_of_tracker(args, out)
     data = _read_csv(args.input, "--input")
     if args.drop:
         missing = [c for c in args.drop if c not in data.columns]
@@ -251,6 +253,22 @@ def _expressivity(args) -> int:
                          fps=args.fps, tidy=True, nan_policy=args.nan_policy)
     _write_csv(table, out)
     _say(f"wrote {len(table)} rows to {out}")
+    return 0
+
+
+def _expressivity_of_tracker(args, out) -> int:
+    """``expressivity --format``: a tracker's export read by read_frames, its ``--signals`` chosen."""
+    from .expressions import expressivity
+    from .trackers import read_frames
+
+    if not args.signals:
+        raise UserError("--format needs --signals: the columns to use, e.g. --signals 'AU*_r'")
+    frames = read_frames(_existing_file(args.input, "--input"), format=args.format, fps=args.fps)
+    table = expressivity(frames, signals=args.signals, scales=_scales(args.scales), aggregate=args.aggregate,
+                         robust=not args.no_robust, tidy=True, nan_policy=args.nan_policy)
+    _write_csv(table, out)
+    _say(f"read {len(frames)} frames ({frames.attrs['format']}, {frames.attrs['fps']:.4g} fps); wrote {len(table)} "
+         f"rows to {out}")
     return 0
 
 
@@ -393,11 +411,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output CSV (tidy: one row per signal and scale)")
     p.add_argument("--scales", help="number of scales (e.g. 6) or durations in seconds (e.g. 0.5,1,2); "
                                     "default: the signal itself")
-    p.add_argument("--fps", type=float, default=30)
+    p.add_argument("--fps", type=float, default=None, help="frame rate (default: the file's, with --format; "
+                                                            "else 30)")
     p.add_argument("--aggregate", action="store_true", help="merge the scales into one row")
     p.add_argument("--no-robust", action="store_true", help="keep outlying peak values")
     p.add_argument("--drop", nargs="*", default=[], help="columns that are not signals (e.g. frame)")
     p.add_argument("--nan-policy", choices=["raise", "interpolate"], default="raise")
+    p.add_argument("--format", choices=["auto", "openface", "facereader", "facet", "pyfeat", "arkit"],
+                   help="read --input as a face tracker's export (read_frames); 'auto' recognises it")
+    p.add_argument("--signals", nargs="+", help="with --format: the columns to use, names or patterns "
+                                                "such as 'AU*_r'")
     overwrite(p)
     p.set_defaults(func=_expressivity)
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,7 +44,13 @@ from ._validation import (
     check_rng,
 )
 from .factor import expressiveness_scores
-from .features import FEATURES, extract_features, video_features
+from .features import (
+    FEATURE_GROUPS,
+    FEATURES,
+    MissingFeaturesWarning,
+    extract_features,
+    video_features,
+)
 from .models import baseline_predictions, fit_by_context, human_baseline
 from .plots import plot_feature_weights, plot_performance
 from .reliability import icc_table
@@ -142,6 +149,13 @@ class StudyResult:
         :attr:`ExpressivenessScores.adjustments <bitbox_stats.ExpressivenessScores>`
         (``fit``, ``item``, ``estimate``, ``action``, ``fixed_at``, ``note``);
         empty when every fit was proper.
+    missing_inputs : pandas.DataFrame
+        Feature groups that could not be computed because the files lack
+        their columns: the ``missing`` table of
+        :class:`~bitbox_stats.FeatureExtraction` (``path, subject, task,
+        group, features, columns``); empty when every file has every column.
+        The features missing for every clip are left out of the models
+        (``settings["features_dropped"]``).
     """
 
     features: pd.DataFrame
@@ -161,6 +175,7 @@ class StudyResult:
     settings: dict
     truth: dict = field(default_factory=dict)
     adjustments: pd.DataFrame = field(default_factory=pd.DataFrame)
+    missing_inputs: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def __repr__(self) -> str:
         return (f"StudyResult({self.features.shape[0]} clips with features, {self.data.shape[0]} modelled, "
@@ -205,6 +220,8 @@ class StudyResult:
         }
         if not self.failures.empty:
             out["failures"] = self.failures
+        if not self.missing_inputs.empty:
+            out["missing_inputs"] = self.missing_inputs
         for name, table in self.truth.items():
             out[f"truth_{name}"] = table
         return out
@@ -219,8 +236,11 @@ class StudyResult:
         """
         t1 = self.table1
         t2 = self.table2[["fit", "item", "loading", "residual_variance"]]
+        data_tables = {"Clips left out of the models": self.excluded}
+        if not self.missing_inputs.empty:
+            data_tables["Feature inputs missing from the files"] = self.missing_inputs
         sections = [
-            ReportSection("Data", self._data_text(), {"Clips left out of the models": self.excluded}),
+            ReportSection("Data", self._data_text(), data_tables),
             ReportSection("Table 1. Inter-rater reliability", _TEXT["table1"], {"ICC(1,k)": t1}),
             ReportSection("Table 2. Confirmatory factor analysis", self._table2_text(), {
                 "Table 2": t2,
@@ -254,9 +274,15 @@ class StudyResult:
     def _data_text(self) -> str:
         s = self.settings
         n_failed = len(self.failures)
+        dropped = s.get("features_dropped") or []
+        n_partial = int(self.missing_inputs["path"].nunique()) if not self.missing_inputs.empty else 0
         return (f"{s['n_videos']} task videos ({s['source']}), {self.features.shape[0]} clips with "
                 f"features, {s['n_ratings']} ratings, {self.data.shape[0]} clips in the models"
                 + (f"; {n_failed} file(s) could not be read (see failures.csv)" if n_failed else "")
+                + (f"; {n_partial} file(s) lack the columns of some features (see missing_inputs.csv)"
+                   if n_partial else "")
+                + (f". Features that no file has the columns for were left out of the models: "
+                   f"{', '.join(dropped)}" if dropped else "")
                 + f". Seed {s['seed']}, {s['n_boot']} bootstrap replicates.")
 
     def save(self, folder, *, overwrite=False, report=True) -> Path:
@@ -443,6 +469,36 @@ def weight_recovery(weights: pd.DataFrame, truth: pd.DataFrame, *, top=3) -> pd.
                                        "top_ok"])
 
 
+def _usable_features(extraction) -> tuple[list[str], list[str]]:
+    """The features the models can use, and those dropped because no file has their columns.
+
+    A feature whose columns only some files lack is an error that names the files.
+    """
+    miss = extraction.missing
+    if miss.empty:
+        return list(FEATURES), []
+    read = set(extraction.manifest["path"]) - set(extraction.failures["path"])
+    dropped, partial = [], {}
+    for feature in FEATURES:
+        paths = set(miss.loc[miss["group"] == FEATURE_GROUPS[feature], "path"])
+        if paths and paths >= read:
+            dropped.append(feature)
+        elif paths:
+            partial[feature] = sorted(paths)
+    if partial:
+        first = next(iter(partial.values()))
+        shown = ", ".join(first[:5]) + (", ..." if len(first) > 5 else "")
+        raise ValueError(
+            f"feature(s) {', '.join(partial)} cannot be computed for {len(first)} of {len(read)} files, which "
+            f"lack their columns: {shown}; a model needs every feature for every clip, so run OpenFace "
+            "with the same outputs for every video (see FeatureExtraction.missing for the columns)"
+        )
+    used = [f for f in FEATURES if f not in dropped]
+    if not used:
+        raise ValueError("no feature can be computed: every file lacks the columns of every feature")
+    return used, dropped
+
+
 def run_study(source=None, ratings=None, *, fps=25, items=ITEMS, seed=2020, n_boot=2000, ci="percentile",
               confidence=0.95, backend="semopy", n_jobs=1, client=None, errors="raise", progress=None,
               n_subjects=140, scores="bartlett", heywood="bound") -> StudyResult:
@@ -553,6 +609,8 @@ def run_study(source=None, ratings=None, *, fps=25, items=ITEMS, seed=2020, n_bo
     # ---------------------------------------------------------------- the data
     study = None
     failures = pd.DataFrame(columns=["path", "subject", "task", "error", "message"])
+    missing_inputs = pd.DataFrame(columns=["path", "subject", "task", "group", "features", "columns"])
+    used, dropped = list(FEATURES), []
     if source is None:
         study = simulate_study(n_subjects=n_subjects, fps=fps, seed=seed)
         tick("simulate the study")
@@ -585,10 +643,22 @@ def run_study(source=None, ratings=None, *, fps=25, items=ITEMS, seed=2020, n_bo
             raise ValueError("ratings are needed: pass ratings= (a DataFrame or a CSV path)")
         if isinstance(ratings, str | Path):
             ratings = pd.read_csv(ratings)
-        extraction = extract_features(manifest, fps=fps, n_jobs=n_jobs, client=client, errors=errors,
-                                      progress=progress)
+        with warnings.catch_warnings():  # run_study gives its own, single warning
+            warnings.simplefilter("ignore", MissingFeaturesWarning)
+            extraction = extract_features(manifest, fps=fps, n_jobs=n_jobs, client=client, errors=errors,
+                                          progress=progress)
         features = extraction.features
         failures = extraction.failures
+        missing_inputs = extraction.missing
+        used, dropped = _usable_features(extraction)
+        if dropped:
+            warnings.warn(
+                f"run_study: {len(dropped)} feature(s) could not be computed for any clip, because no file "
+                f"has their columns, and were left out of the models: {', '.join(dropped)} (see "
+                "StudyResult.missing_inputs)",
+                MissingFeaturesWarning,
+                stacklevel=2,
+            )
         n_videos = len(extraction.manifest)
     tick("clip features")
     ratings = check_dataframe("ratings", ratings)
@@ -614,7 +684,7 @@ def run_study(source=None, ratings=None, *, fps=25, items=ITEMS, seed=2020, n_bo
     reasons[merged["_merge"] == "left_only"] = "features but no ratings"
     reasons[merged["_merge"] == "right_only"] = "ratings but no video"
     both = merged["_merge"] == "both"
-    no_features = both & merged[FEATURES].isna().any(axis=1)
+    no_features = both & merged[used].isna().any(axis=1)
     reasons[no_features] = "too few valid frames"
     no_label = both & ~no_features & merged[["score_task", "score_all"]].isna().any(axis=1)
     reasons[no_label] = "no label (missing ratings)"
@@ -628,7 +698,7 @@ def run_study(source=None, ratings=None, *, fps=25, items=ITEMS, seed=2020, n_bo
 
     # ---------------------------------------------------------------- ElasticNet per task and overall
     fit_rng, base_rng, human_rng, boot_rng = rng.spawn(4)
-    models = fit_by_context(data, FEATURES, "score_task", context="task", groups="subject",
+    models = fit_by_context(data, used, "score_task", context="task", groups="subject",
                             all_target="score_all", seed=fit_rng,
                             id_columns=["clip_id", "subject", "task", "clip"])
     tick("ElasticNet grid searches")
@@ -685,8 +755,8 @@ def run_study(source=None, ratings=None, *, fps=25, items=ITEMS, seed=2020, n_bo
     settings = {
         "source": described, "fps": fps, "items": list(items), "seed": int(seed), "n_boot": n_boot,
         "ci": ci, "confidence": confidence, "backend": backend, "scores": scores, "heywood": heywood,
-        "n_videos": int(n_videos),
-        "n_ratings": int(len(ratings)),
+        "n_videos": int(n_videos), "n_ratings": int(len(ratings)), "features_used": used,
+        "features_dropped": dropped,
     }
     return StudyResult(
         features=features, failures=failures.reset_index(drop=True), table1=table1,
@@ -694,4 +764,5 @@ def run_study(source=None, ratings=None, *, fps=25, items=ITEMS, seed=2020, n_bo
         predictions=predictions, table3=table3, table4=table4, figures=figures,
         timings=pd.DataFrame(timings, columns=["step", "seconds"]), settings=settings, truth=truth,
         adjustments=labelled.adjustments,
+        missing_inputs=missing_inputs.reset_index(drop=True),
     )

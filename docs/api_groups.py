@@ -37,13 +37,14 @@ GROUPS = (
     ),
     Group(
         "files", "OpenFace and tracker files",
-        "Read and write OpenFace CSV files, cut task videos into the study's clips and compute "
+        "Read and write OpenFace CSV files, read other trackers' exports (FaceReader, iMotions "
+        "FACET, py-feat, Live Link Face) into the same frames table, cut task videos into the study's clips and compute "
         "the engineered clip features, for one clip, one video or a whole study. The columns "
         "each function expects are described in :doc:`/guide/data`.",
-        ("read_openface", "write_openface", "openface_columns", "openface_summary", "example_file",
-         "segment_table", "segment_clips", "Clips", "FEATURES", "feature_definitions",
+        ("read_openface", "read_frames", "write_openface", "openface_columns", "openface_summary",
+         "example_file", "segment_table", "segment_clips", "Clips", "FEATURES", "feature_definitions",
          "clip_features", "video_features", "openface_manifest", "extract_features",
-         "FeatureExtraction"),
+         "FeatureExtraction", "MissingFeaturesWarning"),
     ),
     Group(
         "reliability", "Reliability",

@@ -232,3 +232,53 @@ def test_score_method_and_heywood_rule_are_parameters(tmp_path):
         run_study(study, seed=3, n_boot=30, progress=False, scores="mean")
     with pytest.raises(ValueError, match="heywood must be one of"):
         run_study(study, seed=3, n_boot=30, progress=False, heywood="ignore")
+
+
+def _write_partial(study, folder, keep):
+    """The study's videos as OpenFace CSV files with only the columns ``keep(name)`` accepts (an OpenFace
+    run with fewer outputs), and its manifest and ratings."""
+    (folder / "openface").mkdir(parents=True)
+    rows = []
+    for subject, task, frames in study.videos():
+        name = f"openface/{subject}_{task}.csv"
+        frames[[c for c in frames.columns if keep(c, name)]].to_csv(folder / name, index=False,
+                                                                      float_format="%.6g")
+        rows.append((name, subject, task))
+    pd.DataFrame(rows, columns=["path", "subject", "task"]).to_csv(folder / "manifest.csv", index=False)
+    study.ratings.to_csv(folder / "ratings.csv", index=False)
+
+
+_TRACKED = ("frame", "face_id", "timestamp", "confidence", "success", "gaze_angle", "pose_", "AU")
+
+
+def test_models_use_the_features_the_files_have(tmp_path):
+    from bitbox_stats import MissingFeaturesWarning
+
+    small = simulate_study(n_subjects=24, seed=3)
+    # every video was tracked with -gaze -pose -aus only: no landmarks anywhere
+    _write_partial(small, tmp_path / "files", lambda c, name: c.startswith(_TRACKED))
+    with pytest.warns(MissingFeaturesWarning) as caught:
+        res = run_study(tmp_path / "files", seed=1, n_boot=50, progress=False)
+    mine = [w for w in caught if issubclass(w.category, MissingFeaturesWarning)]
+    assert len(mine) == 1 and str(mine[0].message).startswith(
+        "run_study: 2 feature(s) could not be computed for any clip, because no file has their columns, and were "
+        "left out of the models: points_displacement, points_velocity")
+    assert res.settings["features_dropped"] == ["points_displacement", "points_velocity"]
+    assert set(res.models.weights["feature"]) == set(res.settings["features_used"])
+    assert "points_displacement" not in set(res.models.weights["feature"])
+    assert res.features["points_displacement"].isna().all() and len(res.data) > 0
+    assert res.missing_inputs["group"].unique().tolist() == ["landmarks"]
+    assert res.missing_inputs["path"].nunique() == len(small.manifest)
+    text = res._data_text()
+    assert "72 file(s) lack the columns of some features (see missing_inputs.csv)" in text
+    assert "left out of the models: points_displacement, points_velocity" in text
+    assert "missing_inputs" in res.tables()
+    sections = {s.title: s for s in res.report_sections()}
+    assert "Feature inputs missing from the files" in sections["Data"].tables
+    # gaze missing from two videos only: a model cannot use gaze for some clips and not others
+    _write_partial(small, tmp_path / "some", lambda c, name: c.startswith(_TRACKED) and not (
+        c.startswith("gaze_") and ("S001_pain" in name or "S002_startle" in name)))
+    with pytest.raises(ValueError, match=r"feature\(s\) gaze_displacement, gaze_velocity cannot be computed for "
+                                         r"2 of 72 files, which lack their columns: .*S001_pain\.csv, "
+                                         r".*S002_startle\.csv; a model needs every feature for every clip"):
+        run_study(tmp_path / "some", seed=1, n_boot=50, progress=False)

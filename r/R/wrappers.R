@@ -14,7 +14,7 @@
 
 read_openface <- function(path, confidence = 0.75, face_id = NULL, fps = NULL, columns = NULL) {
   .call("read_openface", list(path_or_buffer = .path(path, "path"), confidence = confidence,
-                              face_id = .int_arg(face_id), fps = fps,
+                              face_id = .face_id(face_id), fps = fps,
                               columns = .chr_list(columns)))
 }
 
@@ -26,7 +26,7 @@ extract_features <- function(manifest, fps = 25, n_jobs = 1L, errors = c("raise"
   out <- .call("extract_features", list(manifest = manifest, fps = fps, n_jobs = .int_arg(n_jobs),
                                         errors = errors, pattern = pattern, confidence = confidence,
                                         min_valid_fraction = min_valid_fraction, progress = FALSE))
-  list(features = out$features, failures = out$failures)
+  list(features = out$features, failures = out$failures, missing = out$missing)
 }
 
 
