@@ -989,7 +989,7 @@ def _robust_scale_exact(z, d: _Direct, coefs, exact, bound, tally: dict):
 _ROUNDING_LEVEL = 1e-8
 
 
-def _robust_scale(z, d: _Direct, coefs, exact, bound, tally: dict):
+def _robust_scale(z, d: _Direct, coefs, exact, bound, tally: dict, work=None):
     """Per row: the median and MAD of the coefficients (Bitbox's robust
     scale) and bounds on their distance from Bitbox's, 0 where exact.
 
@@ -997,11 +997,14 @@ def _robust_scale(z, d: _Direct, coefs, exact, bound, tally: dict):
     of Bitbox's median; the MAD then within twice that (plus rounding).
     Rows whose MAD is at rounding level get the exact values
     (:func:`_robust_scale_exact`; ``coefs`` and ``exact`` are updated).
+    ``work`` is an optional (n, T) scratch array.
     """
     n, T = coefs.shape
     h = T // 2
     kth = [h] if T % 2 else [h - 1, h]
-    work = np.partition(coefs, kth, axis=1)
+    work = np.empty(coefs.shape) if work is None else work
+    np.copyto(work, coefs)
+    work.partition(kth, axis=1)
     med = work[:, h].copy() if T % 2 else (work[:, h - 1] + work[:, h]) / 2.0
     dev = np.abs(np.subtract(coefs, med[:, None], out=work), out=work)
     dev.partition(kth, axis=1)
@@ -1049,6 +1052,25 @@ def _exact_candidates(which, cands, z, directs, robust, tally: dict):
             tally["_rows"].append(i)
 
 
+def _merge_scales(cands, n_scales: int, n_frames: int, half_window: int, make_exact, tally: dict):
+    """:func:`_aggregate` until every comparison it makes is decided as Bitbox decides it.
+
+    ``make_exact(which)`` gives the candidates ``which`` Bitbox's exact scores
+    (error 0) in ``cands``. Each round makes more candidates exact, or ranks
+    more tied signals by Bitbox's own sort, so the loop ends.
+    """
+    ranked = np.empty(0, dtype=np.int64)
+    while True:
+        sig, t, sign, unsure, tied = _aggregate(cands, n_scales, n_frames, half_window, ranked)
+        if sig is not None:
+            return sig, t, sign
+        if tied.size:
+            unsure = np.concatenate((unsure, np.flatnonzero(np.isin(cands[0], tied))))
+            ranked = np.union1d(ranked, tied)
+            tally["tie_signals"] += tied.size
+        make_exact(unsure)
+
+
 def _block_peaks(block: np.ndarray, spec: _Scales, fps: float, *, negatives: bool = False):
     """Peaks of a (n, T) block of original signals, per output row.
 
@@ -1073,6 +1095,7 @@ def _block_peaks(block: np.ndarray, spec: _Scales, fps: float, *, negatives: boo
     wavelet_scales = fps * spec.durations / 4.0
     directs = [_direct_kernel(float(a)) for a in wavelet_scales]
     pos, neg, scored, robust = [], [], [], []
+    work = np.empty(z.shape) if spec.aggregate else None
     for s, coefs, bound in _scale_rows(z, spec.durations, fps):
         p, v, exact = _settle(z, runs, coefs, bound, directs[s], tally, negatives=want_neg,
                               want_exact=spec.aggregate)
@@ -1080,7 +1103,7 @@ def _block_peaks(block: np.ndarray, spec: _Scales, fps: float, *, negatives: boo
         if want_neg:
             neg.append(np.divmod(v, T))
         if spec.aggregate:  # robust score of each peak and valley within its scale
-            med, mad, e_med, e_mad = _robust_scale(z, directs[s], coefs, exact, bound, tally)
+            med, mad, e_med, e_mad = _robust_scale(z, directs[s], coefs, exact, bound, tally, work)
             robust.append((med, mad, e_med, e_mad))
             for kind, (i, k) in enumerate((pos[-1], neg[-1])):
                 score = (coefs[i, k] - med[i]) / mad[i]
@@ -1093,17 +1116,9 @@ def _block_peaks(block: np.ndarray, spec: _Scales, fps: float, *, negatives: boo
     if spec.aggregate:
         cands = [np.concatenate(x) for x in zip(*scored, strict=True)]
         robust = tuple(np.stack(x) for x in zip(*robust, strict=True))  # each (scales, n)
-        w = _half_window(spec.durations, fps)
-        ranked = np.empty(0, dtype=np.int64)
-        while True:  # each round makes more candidates exact, so it ends
-            sig, t, sign, unsure, tied = _aggregate(cands, spec.durations.size, T, w, ranked)
-            if sig is not None:
-                break
-            if tied.size:
-                unsure = np.concatenate((unsure, np.flatnonzero(np.isin(cands[0], tied))))
-                ranked = np.union1d(ranked, tied)
-                tally["tie_signals"] += tied.size
-            _exact_candidates(unsure, cands, z, directs, robust, tally)
+        sig, t, sign = _merge_scales(cands, spec.durations.size, T, _half_window(spec.durations, fps),
+                                     lambda which: _exact_candidates(which, cands, z, directs, robust, tally),
+                                     tally)
         up = sign > 0
         pos, neg = [(sig[up], t[up])], [(sig[~up], t[~up])]
     rows = tally.pop("_rows")
