@@ -907,6 +907,9 @@ def _settle(z, runs, coefs, bound, d: _Direct, tally: dict, *, negatives: bool, 
             zc = zero[r0 : r0 + k]
             small[:k] &= ~zc
             close[:k] &= ~(zc[:, 1:] | zc[:, :-1])
+        if not b.all():  # a bound of 0: a signal of zeros, whose coefficients are all exactly 0
+            small[:k] &= b > 0
+            close[:k] &= b > 0
         flat_small.append(np.flatnonzero(small[:k]) + r0 * T)
         flat_close.append(np.flatnonzero(close[:k]) + r0 * (T - 1))
     need_flat = np.concatenate(flat_small)
@@ -1009,8 +1012,8 @@ def _robust_scale(z, d: _Direct, coefs, exact, bound, tally: dict, work=None):
     dev = np.abs(np.subtract(coefs, med[:, None], out=work), out=work)
     dev.partition(kth, axis=1)
     mad = dev[:, h].copy() if T % 2 else (dev[:, h - 1] + dev[:, h]) / 2.0
-    e_med = bound[:, 0].copy()
-    e_mad = 1.01 * (bound[:, 0] + e_med) + 4 * _UNIT_ROUNDOFF * mad
+    e_med = bound[:, 0].copy()  # 0 where the coefficients are Bitbox's own
+    e_mad = np.where(e_med > 0, 1.01 * (bound[:, 0] + e_med) + 4 * _UNIT_ROUNDOFF * mad, 0.0)
     eager = np.flatnonzero((e_mad > 0) & (e_mad >= _ROUNDING_LEVEL * mad))
     if eager.size:
         sub_coefs, sub_exact = coefs[eager], exact[eager]
