@@ -729,8 +729,9 @@ def _direct_row(z_row: np.ndarray, d: _Direct) -> np.ndarray:
     return ndimage.gaussian_filter1d(raw, SMOOTH_SIGMA)
 
 
-#: Stretches of convolution outputs closer than this are computed in one call.
-_RUN_GAP = 32
+#: Stretches of convolution outputs less than this many multiply-adds apart
+#: (gap times kernel length) are computed in one call (about a call's overhead).
+_RUN_GAP_WORK = 8192
 #: Elements per chunk when screening coefficients (a few hundred KiB: in cache).
 _SCREEN_CHUNK = 1 << 17
 
@@ -749,24 +750,27 @@ def _direct_conv(z: np.ndarray, d: _Direct, rows: np.ndarray, lo: np.ndarray, hi
     if rows.size == 0:
         return
     # merge stretches of a row that lie close together (one call instead of two)
-    line = rows.astype(np.int64) * (T + 2 * L + _RUN_GAP)  # rows apart on one line
+    gap = max(8, _RUN_GAP_WORK // L)
+    line = rows.astype(np.int64) * (T + 2 * L + gap)  # rows apart on one line
     new = np.ones(rows.size, dtype=bool)
-    new[1:] = lo[1:] + line[1:] > np.maximum.accumulate(hi + line)[:-1] + _RUN_GAP
+    new[1:] = lo[1:] + line[1:] > np.maximum.accumulate(hi + line)[:-1] + gap
     starts = np.flatnonzero(new)
     rows, lo = rows[starts], lo[starts]
     hi = np.maximum.reduceat(hi, starts)
-    head_row, tail_row = -1, -1
-    for i, a, b in zip(rows.tolist(), lo.tolist(), hi.tolist(), strict=True):
-        m0, m1 = max(a, L - 1), min(b, T - 1)
-        if m0 <= m1:
-            out[i, m0 : m1 + 1] = np.convolve(z[i, m0 - L + 1 : m1 + 1], d.kernel, mode="valid")
+    # full-overlap outputs: np.convolve(..., 'valid') on the frames each stretch covers
+    m0, m1 = np.maximum(lo, L - 1), np.minimum(hi, T - 1)
+    inner = m0 <= m1
+    kernel = d.kernel
+    for i, a, b in zip(rows[inner].tolist(), m0[inner].tolist(), m1[inner].tolist(), strict=True):
+        out[i, a : b + 1] = np.convolve(z[i, a - L + 1 : b + 1], kernel, mode="valid")
+    # the ramps at either end: np.convolve of the first or last L frames
+    ends = (lo < L - 1) | (hi > T - 1)
+    for i, a, b in zip(rows[ends].tolist(), lo[ends].tolist(), hi[ends].tolist(), strict=True):
         if a < L - 1:
-            if head_row != i:
-                head, head_row = np.convolve(z[i, :L], d.kernel), i
+            head = np.convolve(z[i, :L], kernel)
             out[i, a : min(b, L - 2) + 1] = head[a : min(b, L - 2) + 1]
         if b > T - 1:
-            if tail_row != i:
-                tail, tail_row = np.convolve(z[i, T - L :], d.kernel), i
+            tail = np.convolve(z[i, T - L :], kernel)
             k = max(a, T)
             out[i, k : b + 1] = tail[k - (T - L) : b + 1 - (T - L)]
 
@@ -795,11 +799,19 @@ def _direct_values(z: np.ndarray, d: _Direct, rows: np.ndarray, frames: np.ndarr
     conv = np.empty((n, T + L - 1))
     _direct_conv(z, d, srows, np.maximum(sframes - r, 0) + d.shift,
                  np.minimum(sframes + r, T - 1) + d.shift + 1, conv)
-    u = frames[:, None] + np.arange(-r, r + 1)
-    u = np.where(u < 0, -u - 1, u)
-    u = np.where(u >= T, 2 * T - 1 - u, u) + d.shift
-    rr = rows[:, None]
-    raw = d.factor * (conv[rr, u + 1] - conv[rr, u])
+    # the smoothing's window around each frame (reflected at the signal's ends),
+    # as flat indices of the left convolution output of each difference
+    span = T + L - 1
+    u = (rows.astype(np.int64) * span + frames + d.shift)[:, None] + np.arange(-r, r + 1)
+    edge = np.flatnonzero((frames < r) | (frames > T - 1 - r))
+    if edge.size:
+        f = frames[edge, None] + np.arange(-r, r + 1)
+        f = np.where(f < 0, -f - 1, np.where(f >= T, 2 * T - 1 - f, f))
+        u[edge] = rows[edge, None].astype(np.int64) * span + f + d.shift
+    flat = conv.reshape(-1)
+    raw = np.take(flat, u + 1)
+    raw -= np.take(flat, u)
+    raw *= d.factor
     return _smooth_centres(raw)
 
 
