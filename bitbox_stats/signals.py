@@ -1008,25 +1008,41 @@ def _robust_scale(z, d: _Direct, coefs, exact, bound, tally: dict, work=None):
     """Per row: the median and MAD of the coefficients (Bitbox's robust
     scale) and bounds on their distance from Bitbox's, 0 where exact.
 
-    A median of values each within ``bound`` of Bitbox's is within ``bound``
-    of Bitbox's median; the MAD then within twice that (plus rounding).
-    Rows whose MAD is at rounding level get the exact values
-    (:func:`_robust_scale_exact`; ``coefs`` and ``exact`` are updated).
-    ``work`` is an optional (n, T) scratch array.
+    After :func:`_settle` every coefficient's sign is Bitbox's (those within
+    the bound of 0 are Bitbox's own values), so where the zeros fill the
+    middle of the sorted row the median is exactly 0, and where they fill
+    the middle of the sorted absolute values the MAD is exactly 0 (then
+    1e-12): counting suffices, as on sparse signals. Otherwise a median of
+    values each within ``bound`` of Bitbox's is within ``bound`` of Bitbox's
+    median, and the MAD within twice that (plus rounding); rows whose MAD is
+    at rounding level get the exact values (:func:`_robust_scale_exact`;
+    ``coefs`` and ``exact`` are updated). ``work`` is an optional (n, T)
+    scratch array.
     """
     n, T = coefs.shape
     h = T // 2
     kth = [h] if T % 2 else [h - 1, h]
-    work = np.empty(coefs.shape) if work is None else work
-    np.copyto(work, coefs)
-    work.partition(kth, axis=1)
-    med = work[:, h].copy() if T % 2 else (work[:, h - 1] + work[:, h]) / 2.0
-    dev = np.abs(np.subtract(coefs, med[:, None], out=work), out=work)
-    dev.partition(kth, axis=1)
-    mad = dev[:, h].copy() if T % 2 else (dev[:, h - 1] + dev[:, h]) / 2.0
-    e_med = bound[:, 0].copy()  # 0 where the coefficients are Bitbox's own
-    e_mad = np.where(e_med > 0, 1.01 * (bound[:, 0] + e_med) + 4 * _UNIT_ROUNDOFF * mad, 0.0)
-    eager = np.flatnonzero((e_mad > 0) & (e_mad >= _ROUNDING_LEVEL * mad))
+    med = np.zeros(n)
+    mad = np.full(n, 1e-12)
+    e_med = np.zeros(n)
+    e_mad = np.zeros(n)
+    nonzero = np.count_nonzero(coefs, axis=1)
+    negative = np.count_nonzero(coefs < 0, axis=1)
+    zero_med = (negative <= kth[0]) & (nonzero - negative <= T - 1 - kth[-1])
+    rest = np.flatnonzero(~(zero_med & (nonzero <= T - 1 - kth[-1])))  # rows whose MAD is not exactly 0
+    if rest.size == 0:
+        return med, mad, e_med, e_mad
+    part = (np.empty((rest.size, T)) if work is None else work[: rest.size])
+    np.copyto(part, coefs[rest] if rest.size < n else coefs)
+    part.partition(kth, axis=1)
+    med[rest] = part[:, h] if T % 2 else (part[:, h - 1] + part[:, h]) / 2.0
+    np.abs(np.subtract(coefs[rest] if rest.size < n else coefs, med[rest, None], out=part), out=part)
+    part.partition(kth, axis=1)
+    mad[rest] = part[:, h] if T % 2 else (part[:, h - 1] + part[:, h]) / 2.0
+    e_med[rest] = np.where(zero_med[rest], 0.0, bound[rest, 0])  # 0 where the coefficients are Bitbox's own
+    e_mad[rest] = np.where(bound[rest, 0] > 0,
+                           1.01 * (bound[rest, 0] + e_med[rest]) + 4 * _UNIT_ROUNDOFF * mad[rest], 0.0)
+    eager = rest[(e_mad[rest] > 0) & (e_mad[rest] >= _ROUNDING_LEVEL * mad[rest])]
     if eager.size:
         sub_coefs, sub_exact = coefs[eager], exact[eager]
         med[eager], mad[eager] = _robust_scale_exact(z[eager], d, sub_coefs, sub_exact, bound[eager], tally)

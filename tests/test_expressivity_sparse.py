@@ -216,7 +216,8 @@ def test_segmented_long_sparse_signal_within_bound_and_same_peaks_as_bitbox():
 
 def test_exact_median_and_mad_are_numpys_on_bitbox_coefficients():
     fps = 30
-    data = openface_like(6, 120, fps, 2, seed=4).to_numpy().T
+    data = openface_like(6, 120, fps, 2, seed=4).to_numpy().T.copy()
+    data[1] = simulate_signals(1, seconds=120, fps=fps, seed=8).to_numpy()[:, 0]  # one dense signal
     z = smoothed(data)
     durations = bs.scale_durations(6)
     runs = signals._constant_runs(z)
@@ -226,11 +227,15 @@ def test_exact_median_and_mad_are_numpys_on_bitbox_coefficients():
         tally["_rows"] = []
         _, _, exact = signals._settle(z, runs, coefs, bound, direct, tally, negatives=True, want_exact=True)
         med, mad = signals._robust_scale_exact(z, direct, coefs.copy(), exact.copy(), bound, tally)
+        # the fast version: exact, or within its stated bounds
+        fmed, fmad, e_med, e_mad = signals._robust_scale(z, direct, coefs.copy(), exact.copy(), bound, tally)
         for i in range(z.shape[0]):
             w = bitbox_coefficients(z[i], durations, fps)[s]
             m = np.median(w)
             md = np.median(np.abs(w - m))
-            assert med[i] == m and mad[i] == (1e-12 if md == 0 else md), (s, i)
+            md = 1e-12 if md == 0 else md
+            assert med[i] == m and mad[i] == md, (s, i)
+            assert abs(fmed[i] - m) <= e_med[i] and abs(fmad[i] - md) <= e_mad[i], (s, i)
 
 
 def test_ties_are_ranked_by_bitboxs_own_sort():
