@@ -221,16 +221,25 @@ def expressivity(activations, axis=0, scales=None, aggregate=False, robust=True,
     :math:`|z|`; one is kept only if no kept candidate lies within
     :math:`2w` frames. The row's statistics use the kept positive candidates.
 
-    Intended differences from Bitbox 2025.10.dev2: an exactly constant signal
+    The transform is computed by FFT for blocks of signals and all scales at
+    once (recordings longer than about 27 minutes at 30 fps by overlap-save,
+    in segments of at least 8192 frames), on all cores. Bitbox compares its
+    directly computed coefficients exactly, and on sparse signals (AU
+    intensities that are 0 on most frames) many of its comparisons are
+    decided by its own rounding: its coefficients are exactly 0 over long
+    stretches, its MADs are 0 or at rounding level, neighbours and scores tie
+    to the last bit. Every comparison is therefore decided as Bitbox decides
+    it: frames where Bitbox's coefficient is exactly 0 by construction are
+    set to 0; a coefficient within a proven bound of the FFT's error of 0,
+    neighbours within twice the bound of each other, the order statistics
+    behind a MAD at rounding level, and aggregation scores closer than their
+    error bounds are recomputed with Bitbox's own arithmetic (only those);
+    exactly tied aggregation candidates are ranked by Bitbox's own sort.
+
+    Intended difference from Bitbox 2025.10.dev2: an exactly constant signal
     has no peaks (Bitbox finds 0-2 at the edges, from the rounding residue of
-    the mean subtraction), and differences between neighbouring wavelet
-    coefficients below 64 machine epsilons of the largest coefficient the
-    signal can produce count as flat (rounding residue, so that an exactly
-    flat stretch stays flat).
-    Everywhere else the peak frames are Bitbox's; the transform is computed
-    by FFT for blocks of signals and all scales at once (recordings longer
-    than about 27 minutes at 30 fps by overlap-save, in segments of at least
-    8192 frames), on all cores.
+    the mean subtraction). Everywhere else the peak frames, and so the
+    statistics, are Bitbox's.
 
     References
     ----------

@@ -11,7 +11,10 @@ This module holds the signal-processing core behind
   table.
 
 All of them work on whole (signals x frames) arrays; there is no Python loop
-per signal or per peak in the hot path.
+per signal or per peak in the hot path. Where the FFT's rounding could decide
+a comparison differently from Bitbox's direct computation, the few
+coefficients concerned are recomputed Bitbox's way (see the section "Bitbox's
+direct arithmetic" below; :data:`EXACT_PATH` counts how often).
 """
 
 from __future__ import annotations
