@@ -309,23 +309,24 @@ def _window_best(position, scale, value, half_window, err):
     values compared with another closer than their error bounds ``err``
     allow (the answer may then differ from Bitbox's).
     """
-    best = value.copy()
+    def pairs():
+        for i, j in _scan_pairs(position, half_window):
+            close = np.abs(scale[j] - scale[i]) <= AGGREGATE_SCALE_WINDOW // 2
+            yield i[close], j[close]
+
+    rival = np.full(value.size, -np.inf)  # the largest neighbour
+    for i, j in pairs():
+        rival[i] = np.maximum(rival[i], value[j])  # i and j are unique within one offset
+        rival[j] = np.maximum(rival[j], value[i])
     unsure = np.zeros(value.size, dtype=bool)
     widest = err.max(initial=0.0)
-    for i, j in _scan_pairs(position, half_window):
-        close = np.abs(scale[j] - scale[i]) <= AGGREGATE_SCALE_WINDOW // 2
-        i, j = i[close], j[close]
-        vi, vj = value[i], value[j]
-        best[i] = np.maximum(best[i], vj)  # i and j are unique within one offset
-        best[j] = np.maximum(best[j], vi)
-        close = np.abs(vi - vj) <= 2 * widest  # a cheap screen first
-        if close.any():
-            i, j = i[close], j[close]
+    if widest > 0 and np.any(np.abs(value - rival) <= err + widest):  # rare: find the close pairs
+        for i, j in pairs():
             room = err[i] + err[j]
-            u = (np.abs(vi[close] - vj[close]) <= room) & (room > 0)
+            u = (np.abs(value[i] - value[j]) <= room) & (room > 0)
             unsure[i[u]] = True
             unsure[j[u]] = True
-    return value == best, unsure
+    return value >= rival, unsure
 
 
 def _aggregate(cands, n_scales: int, n_frames: int, half_window: int, ranked=()):
@@ -395,28 +396,31 @@ def _aggregate(cands, n_scales: int, n_frames: int, half_window: int, ranked=())
     first, second, second_wins = [], [], []
     unsure = np.zeros(m, dtype=bool)
     tied = np.zeros(m, dtype=bool)
-    widest = err.max(initial=0.0)
+    reach = 2 * err.max(initial=0.0)
+    near = []  # pairs whose strengths are within twice the largest error bound (ties included)
     for i, j in _scan_pairs(position, 2 * half_window):
         first.append(i)
         second.append(j)
-        si, sj = strength[i], strength[j]
-        close = np.abs(sj - si) <= 2 * widest  # a cheap screen first (ties pass it)
+        step = strength[j] - strength[i]
+        second_wins.append((step > 0) | ((step == 0) & (tiebreak[j] < tiebreak[i])))
+        close = np.abs(step, out=step) <= reach
         if close.any():
-            ci, cj = i[close], j[close]
-            room = err[ci] + err[cj]
-            gap = np.abs(sj[close] - si[close])
-            u = (gap <= room) & (room > 0)
-            unsure[ci[u]] = True
-            unsure[cj[u]] = True
-            tied[ci[(gap == 0) & (room == 0)]] = True
-        second_wins.append((sj > si) | ((sj == si) & (tiebreak[j] < tiebreak[i])))
-    new_ties = np.setdiff1d(sig[tied], np.asarray(ranked, dtype=np.int64))
-    if unsure.any() or new_ties.size:
-        return None, None, None, index[unsure], new_ties
+            near.append((i[close], j[close]))
     kept = np.zeros(m, dtype=bool)
     if not first:
         kept[:] = True
         return sig, t, sign, none, none
+    if near:
+        ca, cb = (np.concatenate(x) for x in zip(*near, strict=True))
+        gap = np.abs(strength[cb] - strength[ca])
+        room = err[ca] + err[cb]
+        u = (gap <= room) & (room > 0)
+        unsure[ca[u]] = True
+        unsure[cb[u]] = True
+        tied[ca[(gap == 0) & (room == 0)]] = True
+    new_ties = np.setdiff1d(sig[tied], np.asarray(ranked, dtype=np.int64))
+    if unsure.any() or new_ties.size:
+        return None, None, None, index[unsure], new_ties
     a = np.concatenate(first)
     b = np.concatenate(second)
     b_wins = np.concatenate(second_wins)
@@ -1012,40 +1016,33 @@ def _robust_scale(z, d: _Direct, coefs, exact, bound, tally: dict, work=None):
     scale) and bounds on their distance from Bitbox's, 0 where exact.
 
     After :func:`_settle` every coefficient's sign is Bitbox's (those within
-    the bound of 0 are Bitbox's own values), so where the zeros fill the
-    middle of the sorted row the median is exactly 0, and where they fill
-    the middle of the sorted absolute values the MAD is exactly 0 (then
-    1e-12): counting suffices, as on sparse signals. Otherwise a median of
-    values each within ``bound`` of Bitbox's is within ``bound`` of Bitbox's
-    median, and the MAD within twice that (plus rounding); rows whose MAD is
-    at rounding level get the exact values (:func:`_robust_scale_exact`;
-    ``coefs`` and ``exact`` are updated). ``work`` is an optional (n, T)
-    scratch array.
+    the bound of 0 are Bitbox's own values) and every 0 is exact, so where the
+    middle order statistics are 0 they are Bitbox's: then the median is
+    exactly 0, and likewise the MAD (then 1e-12), as on sparse signals.
+    Otherwise a median of values each within ``bound`` of Bitbox's is within
+    ``bound`` of Bitbox's median, and the MAD within twice that (plus
+    rounding); rows whose MAD is at rounding level get the exact values
+    (:func:`_robust_scale_exact`; ``coefs`` and ``exact`` are updated).
+    ``work`` is an optional (n, T) scratch array.
     """
     n, T = coefs.shape
     h = T // 2
     kth = [h] if T % 2 else [h - 1, h]
-    med = np.zeros(n)
-    mad = np.full(n, 1e-12)
-    e_med = np.zeros(n)
-    e_mad = np.zeros(n)
-    nonzero = np.count_nonzero(coefs, axis=1)
-    negative = np.count_nonzero(coefs < 0, axis=1)
-    zero_med = (negative <= kth[0]) & (nonzero - negative <= T - 1 - kth[-1])
-    rest = np.flatnonzero(~(zero_med & (nonzero <= T - 1 - kth[-1])))  # rows whose MAD is not exactly 0
-    if rest.size == 0:
-        return med, mad, e_med, e_mad
-    part = (np.empty((rest.size, T)) if work is None else work[: rest.size])
-    np.copyto(part, coefs[rest] if rest.size < n else coefs)
+    part = np.empty(coefs.shape) if work is None else work
+    np.copyto(part, coefs)
     part.partition(kth, axis=1)
-    med[rest] = part[:, h] if T % 2 else (part[:, h - 1] + part[:, h]) / 2.0
-    np.abs(np.subtract(coefs[rest] if rest.size < n else coefs, med[rest, None], out=part), out=part)
+    lo, hi = part[:, kth[0]], part[:, kth[-1]]
+    zero_med = (lo == 0) & (hi == 0)
+    med = (lo + hi) / 2.0 if T % 2 == 0 else lo.copy()
+    np.abs(np.subtract(coefs, med[:, None], out=part), out=part)
     part.partition(kth, axis=1)
-    mad[rest] = part[:, h] if T % 2 else (part[:, h - 1] + part[:, h]) / 2.0
-    e_med[rest] = np.where(zero_med[rest], 0.0, bound[rest, 0])  # 0 where the coefficients are Bitbox's own
-    e_mad[rest] = np.where(bound[rest, 0] > 0,
-                           1.01 * (bound[rest, 0] + e_med[rest]) + 4 * _UNIT_ROUNDOFF * mad[rest], 0.0)
-    eager = rest[(e_mad[rest] > 0) & (e_mad[rest] >= _ROUNDING_LEVEL * mad[rest])]
+    lo, hi = part[:, kth[0]], part[:, kth[-1]]
+    zero_mad = zero_med & (lo == 0) & (hi == 0)
+    mad = (lo + hi) / 2.0 if T % 2 == 0 else lo.copy()
+    b = bound[:, 0]
+    e_med = np.where(zero_med, 0.0, b)  # 0 also where the coefficients are Bitbox's own (b = 0)
+    e_mad = np.where(zero_mad | (b == 0), 0.0, 1.01 * (b + e_med) + 4 * _UNIT_ROUNDOFF * mad)
+    eager = np.flatnonzero((e_mad > 0) & (e_mad >= _ROUNDING_LEVEL * mad))
     if eager.size:
         sub_coefs, sub_exact = coefs[eager], exact[eager]
         med[eager], mad[eager] = _robust_scale_exact(z[eager], d, sub_coefs, sub_exact, bound[eager], tally)
