@@ -573,9 +573,11 @@ def _scale_rows(z: np.ndarray, durations: np.ndarray, fps: float):
     nfft, segmented = _convolution_plan(T, longest)
     if not segmented:
         spectrum = scipy.fft.rfft(z, n=nfft, axis=-1, workers=1)
+        product = np.empty_like(spectrum)  # one buffer for every scale's product
 
         def convolve(kernel):  # linear convolution: index j is output j
-            return scipy.fft.irfft(spectrum * kernel, n=nfft, axis=-1, workers=1)
+            np.multiply(spectrum, kernel, out=product)
+            return scipy.fft.irfft(product, n=nfft, axis=-1, workers=1, overwrite_x=True)
     else:
         segment = nfft
         lead = longest - 1  # the first ``lead`` outputs of each segment wrap around
@@ -585,8 +587,11 @@ def _scale_rows(z: np.ndarray, durations: np.ndarray, fps: float):
         padded[:, lead : lead + T] = z
         spectrum = scipy.fft.rfft(sliding_window_view(padded, segment, axis=-1)[:, ::hop], axis=-1, workers=1)
 
+        product = np.empty_like(spectrum)
+
         def convolve(kernel):
-            out = scipy.fft.irfft(spectrum * kernel, n=segment, axis=-1, workers=1)
+            np.multiply(spectrum, kernel, out=product)
+            out = scipy.fft.irfft(product, n=segment, axis=-1, workers=1, overwrite_x=True)
             return out[:, :, lead:].reshape(n, n_seg * hop)
     for s, (a, (_, offset, _)) in enumerate(zip(wavelet_scales, kernels, strict=True)):
         coefs = convolve(_kernel_spectrum(float(a), nfft, smoothed=True)[0])[:, offset + r : offset + r + T]  # a view; the edges are replaced below
