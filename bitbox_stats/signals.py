@@ -300,14 +300,14 @@ def _scan_pairs(position: np.ndarray, reach: int):
         d += 1
 
 
-def _window_best(position, scale, value, half_window, err):
+def _window_best(position, scale, value, half_window, widest, err):
     """Is each peak's value the largest among the peaks within 3 neighbouring
     scales and +-half_window positions (the value itself included)?
 
     ``position`` is sorted; peaks that must not meet (other signals, other
     kinds) lie more than ``half_window`` apart in it. Also returns the mask of
-    values compared with another closer than their error bounds ``err``
-    allow (the answer may then differ from Bitbox's).
+    values compared with another closer than their error bounds (``err(idx)``,
+    all at most ``widest``) allow: the answer may then differ from Bitbox's.
     """
     def pairs():
         for i, j in _scan_pairs(position, half_window):
@@ -319,10 +319,11 @@ def _window_best(position, scale, value, half_window, err):
         rival[i] = np.maximum(rival[i], value[j])  # i and j are unique within one offset
         rival[j] = np.maximum(rival[j], value[i])
     unsure = np.zeros(value.size, dtype=bool)
-    widest = err.max(initial=0.0)
-    if widest > 0 and np.any(np.abs(value - rival) <= err + widest):  # rare: find the close pairs
+    if widest > 0 and np.any(np.abs(value - rival) <= 2 * widest):  # rare: find the close pairs
         for i, j in pairs():
-            room = err[i] + err[j]
+            close = np.abs(value[i] - value[j]) <= 2 * widest
+            i, j = i[close], j[close]
+            room = err(i) + err(j)
             u = (np.abs(value[i] - value[j]) <= room) & (room > 0)
             unsure[i[u]] = True
             unsure[j[u]] = True
@@ -332,10 +333,9 @@ def _window_best(position, scale, value, half_window, err):
 def _aggregate(cands, n_scales: int, n_frames: int, half_window: int, ranked=()):
     """Merge the peaks of several scales into one series per signal.
 
-    ``cands`` is ``(sig, scale, frame, score, err, valley)``: every peak and
-    valley of every scale with its robust score, a bound on the score's
-    distance from Bitbox's (0 where it is Bitbox's own) and whether it is a
-    valley; per kind and scale, sorted by signal and frame. Returns
+    ``cands`` (:class:`_Candidates`) holds every peak and valley of every
+    scale with its robust score and a bound on the score's distance from
+    Bitbox's (0 where it is Bitbox's own). Returns
     ``(sig, t, sign, unsure, tied)``: the kept candidates sorted by signal and
     frame (sign 1 for a peak, -1 for a valley); or, when a comparison is
     closer than the error bounds allow, ``sig`` is None, ``unsure`` indexes
@@ -354,7 +354,7 @@ def _aggregate(cands, n_scales: int, n_frames: int, half_window: int, ranked=())
     and the order follows from them.
     """
     S, T = n_scales, n_frames
-    sig_in, scale_in, frame_in, score_in, err_in, valley_in = cands
+    sig_in, scale_in, frame_in, score_in, valley_in = cands.sig, cands.scale, cands.frame, cands.score, cands.valley
     none = np.empty(0, dtype=np.int64)
     stride = T + 2 * half_window + 1  # positions of different signals are > 2w apart
     n_sig = int(sig_in.max(initial=-1)) + 1
@@ -365,19 +365,19 @@ def _aggregate(cands, n_scales: int, n_frames: int, half_window: int, ranked=())
     position = key[order]
     scale = scale_in[order]
     value = np.where(valley_in, -score_in, score_in)[order]
-    err = err_in[order]
-    best, unsure = _window_best(position, scale, value, half_window, err)
+    best, unsure = _window_best(position, scale, value, half_window, cands.widest,
+                                lambda idx: cands.err(order[idx]))
     if unsure.any():
         return None, None, None, order[unsure], none
     index = order[best]
-    position, scale, value, err = position[best], scale[best], value[best], err[best]
+    position, scale, value = position[best], scale[best], value[best]
     strength = np.abs(value)
     valley = position >= valley_base
     position[valley] -= valley_base
     tiebreak = (valley * S + scale) * T + position % stride  # Bitbox's candidate list order
     order = np.argsort(position, kind="stable")  # merges the peak and valley runs
-    position, strength, tiebreak, valley, value, err, index = (
-        a[order] for a in (position, strength, tiebreak, valley, value, err, index))
+    position, strength, tiebreak, valley, value, index = (
+        a[order] for a in (position, strength, tiebreak, valley, value, index))
     sig, t = np.divmod(position, stride)
     for g in np.asarray(ranked, dtype=np.int64).tolist():
         sel = np.flatnonzero(sig == g)
@@ -396,7 +396,7 @@ def _aggregate(cands, n_scales: int, n_frames: int, half_window: int, ranked=())
     first, second, second_wins = [], [], []
     unsure = np.zeros(m, dtype=bool)
     tied = np.zeros(m, dtype=bool)
-    reach = 2 * err.max(initial=0.0)
+    reach = 2 * cands.widest
     near = []  # pairs whose strengths are within twice the largest error bound (ties included)
     for i, j in _scan_pairs(position, 2 * half_window):
         first.append(i)
@@ -413,7 +413,7 @@ def _aggregate(cands, n_scales: int, n_frames: int, half_window: int, ranked=())
     if near:
         ca, cb = (np.concatenate(x) for x in zip(*near, strict=True))
         gap = np.abs(strength[cb] - strength[ca])
-        room = err[ca] + err[cb]
+        room = cands.err(index[ca]) + cands.err(index[cb])
         u = (gap <= room) & (room > 0)
         unsure[ca[u]] = True
         unsure[cb[u]] = True
@@ -745,7 +745,7 @@ def _direct_row(z_row: np.ndarray, d: _Direct) -> np.ndarray:
 #: (gap times kernel length) are computed in one call (about a call's overhead).
 _RUN_GAP_WORK = 8192
 #: Elements per chunk when screening coefficients (a few hundred KiB: in cache).
-_SCREEN_CHUNK = 1 << 17
+_SCREEN_CHUNK = 1 << 15
 
 
 def _direct_conv(z: np.ndarray, d: _Direct, rows: np.ndarray, lo: np.ndarray, hi: np.ndarray, out: np.ndarray):
@@ -889,7 +889,51 @@ def _structural_zeros(runs: np.ndarray, d: _Direct):
     return zero
 
 
-def _settle(z, runs, coefs, bound, d: _Direct, tally: dict, *, negatives: bool, want_exact: bool = False):
+@dataclass(frozen=True)
+class _Settled:
+    """Which coefficients of a (n, T) block are Bitbox's own after :func:`_settle`:
+    the recomputed ones (``flat``, sorted flat indices), the structural zeros
+    (``zero`` mask, or None), or all of them (``everything``)."""
+
+    flat: np.ndarray | None
+    zero: np.ndarray | None
+    n_frames: int
+    everything: bool
+
+    def at(self, rows, frames) -> np.ndarray:
+        if self.everything:
+            return np.ones(rows.size, dtype=bool)
+        out = np.zeros(rows.size, dtype=bool) if self.zero is None else self.zero[rows, frames]
+        if self.flat.size:
+            key = rows.astype(np.int64) * self.n_frames + frames
+            i = np.minimum(np.searchsorted(self.flat, key), self.flat.size - 1)
+            out |= self.flat[i] == key
+        return out
+
+    def touched(self, n_rows: int) -> np.ndarray:
+        """Rows with any such coefficient (all rows if ``everything``)."""
+        if self.everything:
+            return np.ones(n_rows, dtype=bool)
+        out = np.zeros(n_rows, dtype=bool)
+        out[self.flat // self.n_frames] = True
+        if self.zero is not None:
+            out |= self.zero.any(axis=1)
+        return out
+
+    def rows(self, rows) -> np.ndarray:
+        """The dense mask of the given rows."""
+        T = self.n_frames
+        if self.everything:
+            return np.ones((len(rows), T), dtype=bool)
+        out = np.zeros((len(rows), T), dtype=bool) if self.zero is None else self.zero[rows]
+        r, t = np.divmod(self.flat, T)
+        where = np.searchsorted(rows, r)
+        hit = (where < len(rows)) & (np.asarray(rows)[np.minimum(where, len(rows) - 1)] == r)
+        out[where[hit], t[hit]] = True
+        return out
+
+
+def _settle(z, runs, coefs, bound, d: _Direct, tally: dict, *, negatives: bool):
     """Peaks (and valleys) of ``coefs`` decided as Bitbox decides them.
 
     Sets Bitbox's structural zeros to 0 and recomputes, with Bitbox's
@@ -900,16 +944,15 @@ def _settle(z, runs, coefs, bound, d: _Direct, tally: dict, *, negatives: bool, 
     by one sign); ``coefs`` is updated in place. The screening runs over
     cache-sized chunks of rows.
 
-    Returns ``(pos, neg, exact)``: flat indices (row * T + frame, sorted) of
-    the peaks and of the valleys (None unless ``negatives``), and the mask of
-    coefficients that are Bitbox's own (None unless ``want_exact``).
+    Returns ``(pos, neg, settled)``: flat indices (row * T + frame, sorted) of
+    the peaks and of the valleys (None unless ``negatives``), and which
+    coefficients are now Bitbox's own (a :class:`_Settled`).
     """
     n, T = coefs.shape
     tally["signal_scales"] += n
     if not np.any(bound):  # computed Bitbox's way already
         p, v = _strict_peaks(coefs, negatives=negatives)
-        exact = np.ones(coefs.shape, dtype=bool) if want_exact else None
-        return np.flatnonzero(p), (np.flatnonzero(v) if negatives else None), exact
+        return np.flatnonzero(p), (np.flatnonzero(v) if negatives else None), _Settled(None, None, T, True)
     zero = None if runs is None else _structural_zeros(runs, d)
     if zero is not None:
         coefs[zero] = 0.0
@@ -950,10 +993,6 @@ def _settle(z, runs, coefs, bound, d: _Direct, tally: dict, *, negatives: bool, 
             mark[pair] = True
             mark[pair + 1] = True
             need_flat = np.flatnonzero(mark)
-    exact = None
-    if want_exact:
-        exact = np.zeros(coefs.shape, dtype=bool) if zero is None else zero
-        exact.ravel()[need_flat] = True
     if need_flat.size:
         rows, frames = np.divmod(need_flat, T)
         coefs[rows, frames] = _direct_values(z, d, rows, frames)
@@ -961,7 +1000,7 @@ def _settle(z, runs, coefs, bound, d: _Direct, tally: dict, *, negatives: bool, 
         tally["settled_values"] += rows.size
         tally["_rows"].append(rows)
     p, v = _strict_peaks(coefs, negatives=negatives)
-    return np.flatnonzero(p), (np.flatnonzero(v) if negatives else None), exact
+    return np.flatnonzero(p), (np.flatnonzero(v) if negatives else None), _Settled(need_flat, zero, T, False)
 
 
 def _exact_median(values, exact, margin, fetch, tally: dict) -> np.ndarray:
@@ -1016,9 +1055,10 @@ def _robust_scale_exact(z, d: _Direct, coefs, exact, bound, tally: dict):
 _ROUNDING_LEVEL = 1e-8
 
 
-def _robust_scale(z, d: _Direct, coefs, exact, bound, tally: dict, work=None):
+def _robust_scale(z, d: _Direct, coefs, settled: _Settled, bound, tally: dict):
     """Per row: the median and MAD of the coefficients (Bitbox's robust
     scale) and bounds on their distance from Bitbox's, 0 where exact.
+    Partitions ``coefs`` in place.
 
     After :func:`_settle` every coefficient's sign is Bitbox's (those within
     the bound of 0 are Bitbox's own values) and every 0 is exact, so where the
@@ -1026,64 +1066,138 @@ def _robust_scale(z, d: _Direct, coefs, exact, bound, tally: dict, work=None):
     exactly 0, and likewise the MAD (then 1e-12), as on sparse signals.
     Otherwise a median of values each within ``bound`` of Bitbox's is within
     ``bound`` of Bitbox's median, and the MAD within twice that (plus
-    rounding); rows whose MAD is at rounding level get the exact values
-    (:func:`_robust_scale_exact`; ``coefs`` and ``exact`` are updated).
-    ``work`` is an optional (n, T) scratch array.
+    rounding). Rows whose MAD is at rounding level get the exact values, by
+    :func:`_robust_scale_exact` where :func:`_settle` touched the row (it is
+    kept for this), else from the whole row computed Bitbox's way.
+
+    Returns ``(med, mad, e_med, e_mad, fixed)``; ``fixed`` is ``(rows,
+    values, exact)``: rows made exact, with their coefficients (partly or
+    wholly recomputed) and the mask of those that are Bitbox's own.
     """
     n, T = coefs.shape
     h = T // 2
     kth = [h] if T % 2 else [h - 1, h]
-    part = np.empty(coefs.shape) if work is None else work
-    np.copyto(part, coefs)
-    part.partition(kth, axis=1)
-    lo, hi = part[:, kth[0]], part[:, kth[-1]]
+    kept = np.flatnonzero(settled.touched(n))
+    saved = coefs[kept]  # a copy, before the partitions reorder coefs
+    coefs.partition(kth, axis=1)
+    lo, hi = coefs[:, kth[0]], coefs[:, kth[-1]]
     zero_med = (lo == 0) & (hi == 0)
     med = (lo + hi) / 2.0 if T % 2 == 0 else lo.copy()
-    np.abs(np.subtract(coefs, med[:, None], out=part), out=part)
-    part.partition(kth, axis=1)
-    lo, hi = part[:, kth[0]], part[:, kth[-1]]
+    np.abs(np.subtract(coefs, med[:, None], out=coefs), out=coefs)  # the order of |c - med| is irrelevant
+    coefs.partition(kth, axis=1)
+    lo, hi = coefs[:, kth[0]], coefs[:, kth[-1]]
     zero_mad = zero_med & (lo == 0) & (hi == 0)
     mad = (lo + hi) / 2.0 if T % 2 == 0 else lo.copy()
     b = bound[:, 0]
     e_med = np.where(zero_med, 0.0, b)  # 0 also where the coefficients are Bitbox's own (b = 0)
     e_mad = np.where(zero_mad | (b == 0), 0.0, 1.01 * (b + e_med) + 4 * _UNIT_ROUNDOFF * mad)
     eager = np.flatnonzero((e_mad > 0) & (e_mad >= _ROUNDING_LEVEL * mad))
+    fixed_rows, fixed_values, fixed_exact = [], [], []
     if eager.size:
-        sub_coefs, sub_exact = coefs[eager], exact[eager]
-        med[eager], mad[eager] = _robust_scale_exact(z[eager], d, sub_coefs, sub_exact, bound[eager], tally)
-        coefs[eager], exact[eager] = sub_coefs, sub_exact
+        at = np.searchsorted(kept, eager)
+        have = (at < kept.size) & (kept[np.minimum(at, kept.size - 1)] == eager)
+        if have.any():  # the zone method on the rows kept
+            rows = eager[have]
+            sub, sub_exact = saved[at[have]], settled.rows(rows)
+            med[rows], mad[rows] = _robust_scale_exact(z[rows], d, sub, sub_exact, bound[rows], tally)
+            fixed_rows.append(rows)
+            fixed_values.append(sub)
+            fixed_exact.append(sub_exact)
+        for r in eager[~have].tolist():  # not expected: the whole row, Bitbox's way
+            w = _direct_row(z[r], d)
+            med[r] = np.median(w)
+            mad[r] = np.median(np.abs(w - med[r]))
+            fixed_rows.append(np.array([r]))
+            fixed_values.append(w[None])
+            fixed_exact.append(np.ones((1, T), dtype=bool))
+            tally["robust_rows"] += 1
+            tally["_rows"].append(np.array([r]))
         e_med[eager] = e_mad[eager] = 0.0
     mad[(mad == 0) & (e_mad == 0)] = 1e-12
-    return med, mad, e_med, e_mad
+    if fixed_rows:
+        fixed = (np.concatenate(fixed_rows), np.concatenate(fixed_values), np.concatenate(fixed_exact))
+    else:
+        fixed = (np.empty(0, dtype=np.int64), np.empty((0, T)), np.empty((0, T), dtype=bool))
+    return med, mad, e_med, e_mad, fixed
 
 
-def _exact_candidates(which, cands, z, directs, robust, tally: dict):
+class _Candidates:
+    """The aggregation candidates of a block: every peak and valley of every scale.
+
+    Arrays ``sig``, ``scale``, ``frame``, ``score`` (the robust score),
+    ``exact`` (the score is Bitbox's to the bit) and ``valley``; per kind and
+    scale sorted by signal and frame. A score that is not exact is within
+    ``A + B |score|`` of Bitbox's, with ``A`` and ``B`` per (scale, signal)
+    from the coefficient bound and the robust scale's bounds (:meth:`err`).
+    """
+
+    def __init__(self, parts, bound, med, mad, e_med, e_mad):
+        self.sig, self.scale, self.frame, self.score, self.exact, self.valley = (
+            np.concatenate(x) for x in zip(*parts, strict=True))
+        self.bound, self.med, self.mad, self.e_med, self.e_mad = bound, med, mad, e_med, e_mad  # (scales, n)
+        self._constants()
+
+    @classmethod
+    def exact_scores(cls, sig, scale, frame, score, valley, n_scales: int):
+        """Candidates whose scores are all Bitbox's own (no error)."""
+        n = int(sig.max(initial=-1)) + 1
+        zeros = np.zeros((n_scales, n))
+        return cls([(sig, scale, frame, score, np.ones(sig.size, dtype=bool), valley)],
+                   zeros, zeros, np.ones((n_scales, n)), zeros, zeros)
+
+    def _constants(self):
+        low = self.mad - self.e_mad
+        unsettled = (self.e_med > 0) | (self.e_mad > 0)
+        self.slope = np.where(unsettled, 1.01 * self.e_mad / low, 0.0) + 8 * _UNIT_ROUNDOFF
+        self.base = 1.01 * (self.bound + self.e_med) / low  # for a recomputed coefficient, without the bound:
+        self.base_exact = np.where(unsettled, 1.01 * self.e_med / low, 0.0)
+        self.slope_exact = np.where(unsettled, self.slope, 0.0)
+        self.widest = float(np.max(self.base, initial=0.0)
+                            + np.max(self.slope, initial=0.0) * np.max(np.abs(self.score), initial=0.0))
+        if self.exact.all() and not unsettled.any():
+            self.widest = 0.0
+
+    def err(self, idx) -> np.ndarray:
+        """The error bounds of the scores ``idx`` (0 where exact)."""
+        s, g, ex = self.scale[idx], self.sig[idx], self.exact[idx]
+        size = np.abs(self.score[idx])
+        return np.where(ex, self.base_exact[s, g] + self.slope_exact[s, g] * size,
+                        self.base[s, g] + self.slope[s, g] * size)
+
+    def settle_row(self, s: int, r: int, med: float, mad: float):
+        """Row ``r`` of scale ``s`` has Bitbox's exact median and MAD now."""
+        self.med[s, r], self.mad[s, r] = med, mad
+        self.e_med[s, r] = self.e_mad[s, r] = 0.0
+        self._constants()
+
+
+def _exact_candidates(which, cands: _Candidates, z, directs, tally: dict):
     """Give the aggregation candidates ``which`` Bitbox's exact scores (in place).
 
     Where the candidate's row and scale has an open robust scale (median or
     MAD not yet exact), that whole row is computed Bitbox's way first.
     """
-    sig, scale, frame, score, err, _ = cands
-    med, mad, e_med, e_mad = robust
-    which = np.unique(which[err[which] > 0])
+    sig, scale, frame = cands.sig, cands.scale, cands.frame
+    which = np.unique(which[~cands.exact[which] | (cands.err(which) > 0)])
     for s in np.unique(scale[which]).tolist():
         sel = which[scale[which] == s]
-        for r in np.unique(sig[sel][(e_med[s, sig[sel]] > 0) | (e_mad[s, sig[sel]] > 0)]).tolist():
+        rows = sig[sel]
+        for r in np.unique(rows[(cands.e_med[s, rows] > 0) | (cands.e_mad[s, rows] > 0)]).tolist():
             w = _direct_row(z[r], directs[s])
             m = np.median(w)
             md = np.median(np.abs(w - m))
-            med[s, r], mad[s, r] = m, (1e-12 if md == 0 else md)
-            e_med[s, r] = e_mad[s, r] = 0.0
+            cands.settle_row(s, r, m, 1e-12 if md == 0 else md)
             row = np.flatnonzero((sig == r) & (scale == s))
-            score[row] = (w[frame[row]] - med[s, r]) / mad[s, r]
-            err[row] = 0.0
+            cands.score[row] = (w[frame[row]] - cands.med[s, r]) / cands.mad[s, r]
+            cands.exact[row] = True
             tally["robust_rows"] += 1
             tally["_rows"].append(np.array([r]))
-        rest = sel[err[sel] > 0]
+        rest = sel[~cands.exact[sel]]
         if rest.size:
             i = sig[rest]
-            score[rest] = (_direct_values(z, directs[s], i, frame[rest]) - med[s, i]) / mad[s, i]
-            err[rest] = 0.0
+            w = _direct_values(z, directs[s], i, frame[rest])
+            cands.score[rest] = (w - cands.med[s, i]) / cands.mad[s, i]
+            cands.exact[rest] = True
             tally["candidate_values"] += rest.size
             tally["_rows"].append(i)
 
@@ -1101,7 +1215,7 @@ def _merge_scales(cands, n_scales: int, n_frames: int, half_window: int, make_ex
         if sig is not None:
             return sig, t, sign
         if tied.size:
-            unsure = np.concatenate((unsure, np.flatnonzero(np.isin(cands[0], tied))))
+            unsure = np.concatenate((unsure, np.flatnonzero(np.isin(cands.sig, tied))))
             ranked = np.union1d(ranked, tied)
             tally["tie_signals"] += tied.size
         make_exact(unsure)
@@ -1130,31 +1244,26 @@ def _block_peaks(block: np.ndarray, spec: _Scales, fps: float, *, negatives: boo
     tally["signals"] = n
     wavelet_scales = fps * spec.durations / 4.0
     directs = [_direct_kernel(float(a)) for a in wavelet_scales]
-    pos, neg, scored, robust = [], [], [], []
-    work = np.empty(z.shape) if spec.aggregate else None
+    pos, neg, parts, robust = [], [], [], []
     for s, coefs, bound in _scale_rows(z, spec.durations, fps):
-        p, v, exact = _settle(z, runs, coefs, bound, directs[s], tally, negatives=want_neg,
-                              want_exact=spec.aggregate)
+        p, v, settled = _settle(z, runs, coefs, bound, directs[s], tally, negatives=want_neg)
         pos.append(np.divmod(p, T))
         if want_neg:
             neg.append(np.divmod(v, T))
         if spec.aggregate:  # robust score of each peak and valley within its scale
-            med, mad, e_med, e_mad = _robust_scale(z, directs[s], coefs, exact, bound, tally, work)
-            robust.append((med, mad, e_med, e_mad))
-            for kind, (i, k) in enumerate((pos[-1], neg[-1])):
-                score = (coefs[i, k] - med[i]) / mad[i]
-                e_w = np.where(exact[i, k], 0.0, bound[i, 0])
-                low = mad[i] - e_mad[i]
-                err = 1.01 * ((e_w + e_med[i]) / low + np.abs(score) * e_mad[i] / low)
-                err += 8 * _UNIT_ROUNDOFF * np.abs(score)
-                err[(e_w == 0) & (e_med[i] == 0) & (e_mad[i] == 0)] = 0.0
-                scored.append((i, np.full(i.size, s), k, score, err, np.full(i.size, kind == 1)))
+            at = [(i, k, coefs[i, k], settled.at(i, k)) for i, k in (pos[-1], neg[-1])]
+            med, mad, e_med, e_mad, (rows, values, exact) = _robust_scale(z, directs[s], coefs, settled, bound, tally)
+            robust.append((bound[:, 0], med, mad, e_med, e_mad))
+            for kind, (i, k, c, ex) in enumerate(at):
+                if rows.size:  # rows made exact: their (partly) recomputed coefficients
+                    where = np.searchsorted(rows, i)
+                    hit = (where < rows.size) & (rows[np.minimum(where, rows.size - 1)] == i)
+                    c[hit], ex[hit] = values[where[hit], k[hit]], exact[where[hit], k[hit]]
+                parts.append((i, np.full(i.size, s), k, (c - med[i]) / mad[i], ex, np.full(i.size, kind == 1)))
     if spec.aggregate:
-        cands = [np.concatenate(x) for x in zip(*scored, strict=True)]
-        robust = tuple(np.stack(x) for x in zip(*robust, strict=True))  # each (scales, n)
+        cands = _Candidates(parts, *(np.stack(x) for x in zip(*robust, strict=True)))
         sig, t, sign = _merge_scales(cands, spec.durations.size, T, _half_window(spec.durations, fps),
-                                     lambda which: _exact_candidates(which, cands, z, directs, robust, tally),
-                                     tally)
+                                     lambda which: _exact_candidates(which, cands, z, directs, tally), tally)
         up = sign > 0
         pos, neg = [(sig[up], t[up])], [(sig[~up], t[~up])]
     rows = tally.pop("_rows")

@@ -225,10 +225,11 @@ def test_exact_median_and_mad_are_numpys_on_bitbox_coefficients():
         direct = signals._direct_kernel(fps * durations[s] / 4)
         tally = dict.fromkeys(signals._ExactPathTally._FIELDS, 0)
         tally["_rows"] = []
-        _, _, exact = signals._settle(z, runs, coefs, bound, direct, tally, negatives=True, want_exact=True)
-        med, mad = signals._robust_scale_exact(z, direct, coefs.copy(), exact.copy(), bound, tally)
+        _, _, settled = signals._settle(z, runs, coefs, bound, direct, tally, negatives=True)
+        exact = settled.rows(np.arange(z.shape[0]))
+        med, mad = signals._robust_scale_exact(z, direct, coefs.copy(), exact, bound, tally)
         # the fast version: exact, or within its stated bounds
-        fmed, fmad, e_med, e_mad = signals._robust_scale(z, direct, coefs.copy(), exact.copy(), bound, tally)
+        fmed, fmad, e_med, e_mad, _ = signals._robust_scale(z, direct, coefs.copy(), settled, bound, tally)
         for i in range(z.shape[0]):
             w = bitbox_coefficients(z[i], durations, fps)[s]
             m = np.median(w)
@@ -259,8 +260,8 @@ def test_ties_are_ranked_by_bitboxs_own_sort():
         for s, (kind, mask) in itertools.product(range(n_scales), enumerate((pos, neg))):
             k = np.flatnonzero(mask[s])
             parts.append((np.zeros(k.size, dtype=np.int64), np.full(k.size, s), k, (w[s, k] - med[s]) / mad[s],
-                          np.zeros(k.size), np.full(k.size, kind == 1)))
-        cands = [np.concatenate(x) for x in zip(*parts, strict=True)]
+                          np.full(k.size, kind == 1)))
+        cands = signals._Candidates.exact_scores(*(np.concatenate(x) for x in zip(*parts, strict=True)), n_scales)
         half_window = max(1, int(round((smallest - 0.01) * fps)))
         tally = {"tie_signals": 0}
         sig, t, sign = signals._merge_scales(cands, n_scales, T, half_window, lambda which: None, tally)
