@@ -622,9 +622,12 @@ def _nonzero(mask: np.ndarray):
 #   same order) are set to 0 (:func:`_structural_zeros`);
 # * a coefficient within the bound of 0, or two neighbours within twice the
 #   bound of each other, are recomputed (:func:`_settle`);
-# * in aggregation, the order statistics behind the median and the MAD
-#   (:func:`_exact_median`) and any two aggregation candidates whose scores
-#   are closer than their error bounds (:func:`_settle_candidates`).
+# * in aggregation, a median or MAD at rounding level is made exact (by
+#   counting signs where it is 0, else by recomputing the order statistics
+#   that could be the middle ones, :func:`_robust_scale`), and aggregation
+#   candidates whose scores are closer than their error bounds get exact
+#   scores (:func:`_merge_scales`, :func:`_exact_candidates`); exact ties
+#   are ranked by Bitbox's own (unstable) sort.
 #
 # Recomputed values are bit for bit Bitbox's: they come from ``np.convolve``
 # and SciPy's Gaussian themselves, applied to just the stretches needed (each
@@ -641,10 +644,12 @@ class _ExactPathTally:
     with at least one coefficient recomputed for the peaks; ``settled_values``:
     those coefficients; ``zero_frames``: frames set to Bitbox's exact zero;
     ``median_rows`` / ``median_values``: aggregate rows whose median or MAD
-    needed recomputed coefficients, and how many; ``candidate_values``:
-    aggregation candidates recomputed for a near-tie; ``tie_signals``: signals
-    ranked by Bitbox's own sort for an exact tie; ``signals`` /
-    ``exact_signals``: signals checked / with anything recomputed.
+    needed recomputed coefficients, and how many; ``robust_rows``: rows
+    computed whole, Bitbox's way, for an exact median and MAD;
+    ``candidate_values``: aggregation candidates recomputed for a near-tie;
+    ``tie_signals``: signals ranked by Bitbox's own sort for an exact tie;
+    ``signals`` / ``exact_signals``: signals checked / with anything
+    recomputed. Not public API.
     """
 
     _FIELDS = ("signals", "exact_signals", "signal_scales", "settled_rows", "settled_values", "zero_frames",
@@ -682,13 +687,11 @@ class _Direct:
     """PyWavelets' kernel at one wavelet scale and the constants of Bitbox's arithmetic."""
 
     kernel: np.ndarray  # what pywt.cwt hands to np.convolve
-    taps: np.ndarray  # kernel[::-1], contiguous: conv[p] = taps . z[p-L+1 : p+1]
     shift: int  # coefficient t = factor * (conv[t + shift + 1] - conv[t + shift])
     factor: float  # -sqrt(a), as PyWavelets computes it
     kernel_l1: float
     diff_l1: float  # of the differenced kernel times -sqrt(a)
     smooth_l1: float  # of that kernel convolved with the Gaussian
-    smooth_l2: float
 
 
 @lru_cache(maxsize=256)
@@ -698,10 +701,8 @@ def _direct_kernel(wavelet_scale: float) -> _Direct:
     j = (np.arange(wavelet_scale * (x[-1] - x[0]) + 1) / (wavelet_scale * step)).astype(int)
     kernel = np.ascontiguousarray(int_psi[j[j < int_psi.size]][::-1])
     g, _ = _difference_kernel(wavelet_scale)
-    g2 = _smoothed_kernel(wavelet_scale)[0]
-    return _Direct(kernel, np.ascontiguousarray(kernel[::-1]), (kernel.size - 2) // 2,
-                   float(-np.sqrt(np.float64(wavelet_scale))), float(np.abs(kernel).sum()),
-                   float(np.abs(g).sum()), float(np.abs(g2).sum()), float(np.sqrt(np.dot(g2, g2))))
+    return _Direct(kernel, (kernel.size - 2) // 2, float(-np.sqrt(np.float64(wavelet_scale))),
+                   float(np.abs(kernel).sum()), float(np.abs(g).sum()), _smoothed_kernel(wavelet_scale)[2])
 
 
 def _error_bound(wavelet_scale: float, zmax: np.ndarray, znorm: np.ndarray, nfft: int) -> np.ndarray:
