@@ -18,6 +18,7 @@ import pywt
 
 # The released Bitbox (test-only dependency, installed by the Makefile). A
 # missing package must fail these tests, not skip them.
+from bitbox.expressions import diversity as bitbox_diversity
 from bitbox.expressions import expressivity as bitbox_expressivity
 from bitbox.signal_processing import peak_detection as bitbox_peak_detection
 from bitbox.signal_processing.wavelets import _aggregate_peaks as bitbox_aggregate_peaks
@@ -133,6 +134,17 @@ def test_imotions_fixture_evidence_and_intensity_same_as_bitbox(version):
     data = table[cols].apply(pd.to_numeric, errors="coerce").dropna().reset_index(drop=True)
     assert len(data) > 300 and len(cols) > 30
     assert_same_as_bitbox(data, 30, [(None, False), (6, False), (6, True)], robusts=(True,))
+
+
+@pytest.mark.parametrize(("scales", "aggregate"), [(None, False), (6, False), (6, True)])
+def test_diversity_of_sparse_au_intensities_same_as_bitbox(scales, aggregate):
+    data = openface_like(8, 90, 30, 2, seed=77)
+    for magnitude in (True, False):
+        ref = bitbox_diversity({"data": data, "type": "expression"}, magnitude=magnitude, scales=scales,
+                               aggregate=aggregate, fps=30)
+        got = bs.diversity(data, magnitude=magnitude, scales=scales, aggregate=aggregate, fps=30)
+        np.testing.assert_allclose(got[["overall", "frame_wise"]].to_numpy(float),
+                                   ref[["overall", "frame_wise"]].to_numpy(float), rtol=0, atol=1e-12)
 
 
 def test_without_the_exact_path_sparse_signals_differ_from_bitbox(monkeypatch):
