@@ -1004,13 +1004,14 @@ def _settle(z, runs, coefs, bound, d: _Direct, tally: dict, *, negatives: bool):
     return np.flatnonzero(p), (np.flatnonzero(v) if negatives else None), _Settled(need_flat, zero, T, False)
 
 
-def _exact_median(values, exact, margin, fetch, tally: dict) -> np.ndarray:
+def _exact_median(values, exact, margin, fetch, tally: dict, row_ids=None) -> np.ndarray:
     """``np.median`` of each row of the exact values, bit for bit.
 
     ``values`` holds them where ``exact`` and within ``margin`` (n, 1)
     elsewhere. Inexact values that could be, or could change, the middle
     order statistics are replaced by ``fetch(rows, frames)`` (in place);
     the others lie on the same side of the middle as their exact values.
+    ``row_ids`` names the rows in the tally (default: their positions).
     """
     T = values.shape[1]
     h = T // 2
@@ -1028,11 +1029,11 @@ def _exact_median(values, exact, margin, fetch, tally: dict) -> np.ndarray:
         lo[redo], hi[redo] = part[:, kth[0]], part[:, kth[-1]]
         tally["median_rows"] += redo.size
         tally["median_values"] += rows.size
-        tally["_rows"].append(rows)
+        tally["_rows"].append(redo if row_ids is None else row_ids[redo])
     return lo if T % 2 else (lo + hi) / 2.0
 
 
-def _robust_scale_exact(z, d: _Direct, coefs, exact, bound, tally: dict):
+def _robust_scale_exact(z, d: _Direct, coefs, exact, bound, tally: dict, row_ids=None):
     """Bitbox's per-row median and MAD of the coefficients, bit for bit (a zero
     MAD becomes 1e-12). Coefficients recomputed on the way are written into
     ``coefs`` and marked in ``exact``."""
@@ -1042,10 +1043,11 @@ def _robust_scale_exact(z, d: _Direct, coefs, exact, bound, tally: dict):
         coefs[rows, frames] = v
         return v
 
-    med = _exact_median(coefs, exact, bound, fetch, tally)
+    med = _exact_median(coefs, exact, bound, fetch, tally, row_ids)
     dev = np.abs(coefs - med[:, None])
     margin = 1.01 * bound + 4 * _UNIT_ROUNDOFF * dev.max(axis=1, keepdims=True)
-    mad = _exact_median(dev, exact, margin, lambda rows, frames: np.abs(fetch(rows, frames) - med[rows]), tally)
+    mad = _exact_median(dev, exact, margin, lambda rows, frames: np.abs(fetch(rows, frames) - med[rows]), tally,
+                        row_ids)
     mad[mad == 0] = 1e-12
     return med, mad
 
@@ -1100,7 +1102,7 @@ def _robust_scale(z, d: _Direct, coefs, settled: _Settled, bound, tally: dict):
         if have.any():  # the zone method on the rows kept
             rows = eager[have]
             sub, sub_exact = saved[at[have]], settled.rows(rows)
-            med[rows], mad[rows] = _robust_scale_exact(z[rows], d, sub, sub_exact, bound[rows], tally)
+            med[rows], mad[rows] = _robust_scale_exact(z[rows], d, sub, sub_exact, bound[rows], tally, rows)
             fixed_rows.append(rows)
             fixed_values.append(sub)
             fixed_exact.append(sub_exact)
