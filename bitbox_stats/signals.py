@@ -956,7 +956,7 @@ def _settle(z, runs, coefs, bound, d: _Direct, tally: dict, *, negatives: bool):
         return np.flatnonzero(p), (np.flatnonzero(v) if negatives else None), _Settled(None, None, T, True)
     zero = None if runs is None else _structural_zeros(runs, d)
     if zero is not None:
-        coefs[zero] = 0.0
+        np.multiply(coefs, ~zero, out=coefs)  # 0 there (Bitbox's are -0.0 or 0.0: equal in every comparison)
         tally["zero_frames"] += int(np.count_nonzero(zero))
     chunk = max(1, _SCREEN_CHUNK // T)
     absolute = np.empty((chunk, T))
