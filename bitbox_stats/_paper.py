@@ -74,7 +74,7 @@ def paper_comparison(result) -> pd.DataFrame:
     out = paper.merge(run, on=["table", "context", "row", "statistic"], how="left", suffixes=("_paper", "_run"))
     gain = pd.DataFrame([{"table": 3, "context": "all", "row": GAIN_ROW, "statistic": "r",
                           "value_paper": _gain(paper), "value_run": _gain(run)}])
-    out = pd.concat([out, gain], ignore_index=True)
+    out = pd.concat([out, gain], ignore_index=True).sort_values("table", kind="stable", ignore_index=True)
     out = out.rename(columns={"value_paper": "paper", "ci_low_paper": "paper_ci_low",
                               "ci_high_paper": "paper_ci_high", "value_run": "run", "ci_low_run": "run_ci_low",
                               "ci_high_run": "run_ci_high"})
