@@ -89,7 +89,7 @@ _TEXT = {
         "reliable ratings (ICC(1,k) above 0.75), high loadings with the motion question the weakest, "
         "a single rater agreeing with the others at r near 0.79, an ElasticNet far better than "
         "guessing but worse than a single rater over all tasks, and models per task better than "
-        "one model over all tasks (last row). The run's human baseline in Table 3 scores every "
+        "one model over all tasks (the last row of Table 3). The run's human baseline in Table 3 scores every "
         "rater on every modelled clip; Table 4 uses the test clips."
     ),
     "figures": (
@@ -196,9 +196,9 @@ class StudyResult:
             ``loading``, ``residual_variance``, ``nrmse`` or ``r``), ``paper``,
             ``paper_ci_low``, ``paper_ci_high``, ``run``, ``run_ci_low``,
             ``run_ci_high`` (floats; NaN where the paper or the run has no
-            interval, or the run has no such number). A last row, ``row`` =
-            ``"ElasticNet per task (mean r) - all tasks"``, gives the per-task
-            models' mean test r minus the all-task model's r.
+            interval, or the run has no such number). The last row of Table 3,
+            ``row`` = ``"ElasticNet per task (mean r) - all tasks"``, gives the
+            per-task models' mean test r minus the all-task model's r.
 
         Notes
         -----
