@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
 
 import numpy as np
@@ -128,12 +129,14 @@ def main():
     args = parser.parse_args()
     pd.set_option("display.width", 200)
     rows = []
-    cols = ["seed", "icc_min", "icc_ci_low_min", "loading_min", "human_r", "human_nrmse", "en_r", "dr_hum",
-            "dr_hum_hi", "dnrmse_hum", "dnrmse_hum_lo", "gain", "top3_ok", "seconds"]
+    cols = ["seed", "icc_min", "icc_ci_low_min", "loading_min", "human_r", "human_nrmse", "en_r", "en_r_startle",
+            "en_r_pain", "en_r_disgust", "gain", "dr_hum", "dr_hum_hi", "dnrmse_hum", "dnrmse_hum_lo", "top3_ok",
+            "seconds"]
     for seed in range(args.first, args.first + args.seeds):
         rows.append(seed_row(seed, args.subjects, args.n_jobs, args.n_boot))
-        print(pd.DataFrame(rows[-1:])[cols].round(3).to_string(index=False, header=len(rows) == 1), flush=True)
+        print(f"seed {seed} done in {rows[-1]['seconds']:.0f} s", file=sys.stderr, flush=True)
     table = pd.DataFrame(rows)
+    print(table[cols].round(3).to_string(index=False))
     print()
     print(findings(table).to_string(index=False))
     print(f"seeds {args.first}-{args.first + args.seeds - 1}; subjects: {args.subjects}; "
