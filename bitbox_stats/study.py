@@ -91,6 +91,15 @@ _TEXT = {
         "differences in correlation favour the ElasticNet. p-values use the (count + 1) / "
         "(replicates + 1) correction and are never 0."
     ),
+    "paper": (
+        "The published values of Lin, Girard & Morency (2020), Tables 1-4, beside this run's. The "
+        "simulated study is calibrated to reproduce the paper's findings, not its exact numbers: "
+        "reliable ratings (ICC(1,k) above 0.75), high loadings with the motion question the weakest, "
+        "a single rater agreeing with the others at r near 0.79, an ElasticNet far better than "
+        "guessing but worse than a single rater over all tasks, and models per task better than "
+        "one model over all tasks (the last row of Table 3). The run's human baseline in Table 3 scores every "
+        "rater on every modelled clip; Table 4 uses the test clips."
+    ),
     "figures": (
         "Figure 3 compares the models per task; Figure 4 shows the ElasticNet weights on "
         "standardised features, per task and over all tasks: the signals that go with more "
@@ -196,6 +205,41 @@ class StudyResult:
         order = [m for m in _MODEL_ORDER if m in wide.index]
         return wide.loc[order].reset_index()
 
+    def paper_comparison(self) -> pd.DataFrame:
+        """This run's Tables 1-4 beside the values published by Lin, Girard & Morency (2020).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per published number of the models this package fits
+            (the paper's deep models are left out): ``table`` (int, 1-4),
+            ``context`` (task or ``"all"``), ``row`` (question, model, or
+            ``"ElasticNet - <baseline>"``), ``statistic`` (``icc``,
+            ``loading``, ``residual_variance``, ``nrmse`` or ``r``), ``paper``,
+            ``paper_ci_low``, ``paper_ci_high``, ``run``, ``run_ci_low``,
+            ``run_ci_high`` (floats; NaN where the paper or the run has no
+            interval, or the run has no such number). The last row of Table 3,
+            ``row`` = ``"ElasticNet per task (mean r) - all tasks"``, gives the
+            per-task models' mean test r minus the all-task model's r.
+
+        Notes
+        -----
+        The paper's values are stored with the package (``data/lin2020_tables.csv``).
+        Table 4 of the paper compares the models over all tasks only.
+
+        Examples
+        --------
+        >>> res = run_study(simulate_study(n_subjects=24, seed=3), seed=1, n_boot=200, progress=False)
+        >>> cmp = res.paper_comparison()
+        >>> cmp.loc[cmp["table"] == 1, ["context", "row", "paper"]].head(2)
+           context      row  paper
+        0  startle  response   0.84
+        1  startle  emotion   0.85
+        """
+        from ._paper import paper_comparison
+
+        return paper_comparison(self)
+
     def tables(self) -> dict:
         """Every table by file stem.
 
@@ -224,6 +268,8 @@ class StudyResult:
             out["missing_inputs"] = self.missing_inputs
         for name, table in self.truth.items():
             out[f"truth_{name}"] = table
+        if self.truth:
+            out["paper_comparison"] = self.paper_comparison()
         return out
 
     def report_sections(self):
@@ -254,6 +300,9 @@ class StudyResult:
                           figures={"Figure 3. Performance per task": self.figures["figure3"],
                                    "Figure 4. ElasticNet feature weights": self.figures["figure4"]}),
         ]
+        if self.truth:
+            sections.append(ReportSection("The simulated study beside the paper", _TEXT["paper"],
+                                          {"Lin, Girard & Morency (2020) and this run": self.paper_comparison()}))
         if "recovery" in self.truth:
             sections.append(ReportSection(
                 "Known truth (simulated study)",

@@ -282,3 +282,60 @@ def test_models_use_the_features_the_files_have(tmp_path):
                                          r"2 of 72 files, which lack their columns: .*S001_pain\.csv, "
                                          r".*S002_startle\.csv; a model needs every feature for every clip"):
         run_study(tmp_path / "some", seed=1, n_boot=50, progress=False)
+
+
+def test_paper_comparison_puts_the_published_values_beside_the_run(result):
+    cmp = result.paper_comparison()
+    assert list(cmp.columns) == ["table", "context", "row", "statistic", "paper", "paper_ci_low", "paper_ci_high",
+                                 "run", "run_ci_low", "run_ci_high"]
+    assert isinstance(cmp.index, pd.RangeIndex) and cmp["table"].dtype == np.int64
+    assert all(cmp[c].dtype == float for c in cmp.columns[4:])
+    assert cmp["table"].is_monotonic_increasing
+    # every published number of the models the package fits (not the paper's deep models)
+    assert cmp.groupby("table").size().to_dict() == {1: 12, 2: 24, 3: 33, 4: 6}
+    assert not cmp["row"].str.contains("CNN|LSTM").any()
+    key = ["table", "context", "row", "statistic"]
+    at = cmp.set_index(key)
+    # spot checks of the stored values against the publication
+    assert tuple(at.loc[(1, "pain", "motion", "icc"), ["paper", "paper_ci_low", "paper_ci_high"]]) == (0.80, 0.78,
+                                                                                                       0.82)
+    assert at.loc[(2, "pain", "motion", "loading"), "paper"] == 0.85
+    assert at.loc[(3, "all", "Human baseline", "r"), "paper"] == 0.792
+    assert tuple(at.loc[(4, "all", "ElasticNet - Human baseline", "r"), ["paper", "paper_ci_low",
+                                                                         "paper_ci_high"]]) == (-0.333, -0.456, -0.205)
+    # the run's numbers, each in its place
+    t1 = result.table1.set_index(["task", "item"])
+    for row in cmp[cmp["table"] == 1].itertuples():
+        assert row.run == t1.loc[(row.context, row.row), "icc"]
+        assert row.run_ci_low == t1.loc[(row.context, row.row), "ci_low"]
+    t2 = result.table2.set_index(["fit", "item"])
+    for row in cmp[cmp["table"] == 2].itertuples():
+        assert row.run == t2.loc[(row.context, row.row), row.statistic]
+    t3 = result.table3.set_index(["context", "model"])
+    for row in cmp[(cmp["table"] == 3) & (cmp["row"] != "ElasticNet per task (mean r) - all tasks")].itertuples():
+        assert row.run == t3.loc[(row.context, row.row), row.statistic]
+    t4 = result.table4.assign(metric=result.table4["metric"].replace({"pearson_r": "r"})).set_index(
+        ["context", "term", "metric"])
+    for row in cmp[cmp["table"] == 4].itertuples():
+        assert (row.run, row.run_ci_low, row.run_ci_high) == tuple(
+            t4.loc[(row.context, row.row, row.statistic), ["estimate", "ci_low", "ci_high"]])
+    gain = at.loc[(3, "all", "ElasticNet per task (mean r) - all tasks", "r")]
+    en = t3.xs("ElasticNet", level="model")["r"]
+    assert gain["run"] == pytest.approx(en[["startle", "pain", "disgust"]].mean() - en["all"])
+    assert gain["paper"] == pytest.approx((0.723 + 0.525 + 0.834) / 3 - 0.497)
+
+
+def test_report_and_saved_tables_hold_the_paper_comparison_for_a_simulated_study(result, tmp_path):
+    import dataclasses
+
+    titles = [s.title for s in result.report_sections()]
+    assert "The simulated study beside the paper" in titles
+    out = result.save(tmp_path / "out")
+    pd.testing.assert_frame_equal(pd.read_csv(out / "paper_comparison.csv"), result.paper_comparison(),
+                                  check_dtype=False)
+    page = (out / "report.html").read_text()
+    assert "The simulated study beside the paper" in page and "Lin, Girard &amp; Morency (2020) and this run" in page
+    # a study of real data (no generating truth) gets neither
+    real = dataclasses.replace(result, truth={})
+    assert "The simulated study beside the paper" not in [s.title for s in real.report_sections()]
+    assert "paper_comparison" not in real.tables()

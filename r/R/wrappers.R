@@ -177,7 +177,10 @@ run_study <- function(source = NULL, ratings = NULL, fps = 25, seed = 2020L, n_b
                  predictions = res$predictions, weights = res$models$weights, grid = res$models$grid,
                  excluded = res$excluded, failures = res$failures, timings = res$timings,
                  adjustments = res$adjustments)
-  if (!is.null(res$truth$recovery)) result$recovery <- res$truth$recovery
+  if (!is.null(res$truth$recovery)) {
+    result$recovery <- res$truth$recovery
+    result$paper <- .call_method(res, "paper_comparison")
+  }
   if (!is.null(out)) {
     folder <- .call_method(res, "save", list(folder = .path(out, "out"), overwrite = overwrite))
     result$report <- file.path(normalizePath(out), "report.html")

@@ -13,7 +13,11 @@ test_that("simulate_study returns typed data.frames and frames on demand", {
 test_that("run_study from R equals run_study in Python for the same seed", {
   st <- simulate_study(24, seed = 5)
   res <- run_study(st, seed = 9L, n_boot = 200L)
-  expect_true(all(c("table1", "table2", "table3", "table4", "summary", "recovery") %in% names(res)))
+  expect_true(all(c("table1", "table2", "table3", "table4", "summary", "recovery", "paper") %in% names(res)))
+  icc <- res$paper[res$paper$table == 1, ]
+  t1 <- res$table1
+  expect_equal(icc$run, t1$icc[match(paste(icc$context, icc$row), paste(t1$task, t1$item))])
+  expect_equal(icc$paper[icc$context == "pain" & icc$row == "motion"], 0.80)
   want <- python_frame(paste0(
     "import bitbox_stats as bs\n",
     "res = bs.run_study(bs.simulate_study(24, seed=5), seed=9, n_boot=200, progress=False)\n",
