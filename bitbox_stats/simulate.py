@@ -305,7 +305,7 @@ def simulate_study(n_subjects=140, tasks=("startle", "pain", "disgust"), fps=25,
     (``au_intensity``), and gaze and head-rotation speeds that carry no
     expressiveness.
 
-    The weights :math:`w_{tk}` (``weights``, :data:`CHANNELS`) follow the
+    The weights :math:`w_{tk}` (``weights``, ``bitbox_stats.simulate.CHANNELS``) follow the
     paper's Figure 4 discussion:
 
     ======== ============= ============ ============ ======= ========
