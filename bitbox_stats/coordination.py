@@ -1,0 +1,569 @@
+"""Coordination and imitation: windowed, lagged cross-correlation of two people's signals.
+
+The statistics follow Bitbox's ``bitbox.social.coordination`` and
+``imitation`` (same arguments, defaults, windows, lags and NaN handling),
+computed in float64. Windows are standardised once per position; the lagged
+cross-products of a block of windows are one matrix product; the best lag is
+found per block, so memory depends on the block size, not on the number of
+lags or windows. Blocks run on all cores.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.lib.stride_tricks import as_strided, sliding_window_view
+
+from ._validation import check_positive
+from .bitbox_data import activations, read_data
+from .signals import _threads
+
+__all__ = ["coordination", "imitation"]
+
+_COORD_TYPES = ("landmark", "landmark-can", "pose", "expression")
+#: Bitbox's floor on window standard deviations
+_EPS = 1e-12
+#: working memory of one block (GEMM output and its rearranged copy)
+_BLOCK_BYTES = 24 * 2**20
+_BLAS = []
+
+
+def _one_blas_thread():
+    """BLAS single-threaded while the blocks run on our own threads (threadpoolctl
+    comes with scikit-learn); nested BLAS threads would oversubscribe the cores."""
+    if not _BLAS:
+        try:
+            from threadpoolctl import ThreadpoolController
+
+            _BLAS.append(ThreadpoolController())
+        except Exception:  # noqa: BLE001 - any failure: keep BLAS's own threads
+            _BLAS.append(None)
+    if _BLAS[0] is None:
+        return contextlib.nullcontext()
+    return _BLAS[0].limit(limits=1, user_api="blas")
+
+
+@dataclass(frozen=True)
+class Windows:
+    """Window width, maximum lag and step in frames, and the kind of lag search."""
+
+    width: int
+    lag: int
+    step: int
+    mode: str  # "two" (both partners shifted), "one" (Y shifted), "causal" (Y shifted back only)
+    polarity: bool
+
+    @property
+    def n_lx(self) -> int:
+        return 2 * self.lag + 1 if self.mode == "two" else 1
+
+    @property
+    def n_ly(self) -> int:
+        return self.lag + 1 if self.mode == "causal" else 2 * self.lag + 1
+
+    def starts(self, n_frames: int) -> np.ndarray:
+        """Window starts, Bitbox's: every ``step`` frames from ``lag`` to ``n_frames - width - lag``."""
+        return np.arange(self.lag, n_frames - self.width - self.lag + 1, self.step)
+
+
+def window_frames(width, lag, step, fps):
+    """Bitbox's conversion of seconds to frames: ``(W, L, S)``.
+
+    ``W = round(width * fps)``, ``L = round(lag * fps)`` (default ``W // 4``),
+    ``S = round(step * fps)`` (default ``W // 2``), with at least one frame of
+    step; Python's rounding (halves to even), as in Bitbox.
+    """
+    fps = check_positive("fps", fps)
+    width = check_positive("width", width)
+    W = int(round(width * fps))
+    if W < 1:
+        raise ValueError(f"width is shorter than a frame: width * fps = {width * fps:g} rounds to 0 frames")
+    if lag is None:
+        L = max(0, W // 4)
+    else:
+        L = int(round(check_positive("lag", lag, allow_zero=True) * fps))
+    if step is None:
+        S = max(1, W // 2)
+    else:
+        S = max(1, int(round(check_positive("step", step) * fps)))
+    return W, L, S, fps
+
+
+# ------------------------------------------------------------------ the engine
+
+
+def _window_counts(flags: np.ndarray, width: int) -> np.ndarray:
+    """Number of True flags in each run of ``width`` consecutive rows (exact integers)."""
+    c = np.zeros((flags.shape[0] + 1, flags.shape[1]), dtype=np.int64)
+    np.cumsum(flags, axis=0, out=c[1:])
+    return c[width:] - c[:-width]
+
+
+def _standardize(block: np.ndarray, W: int):
+    """Standardised windows of ``block`` (frames, signals): ``z`` (positions, signals, W) with
+    ``sum_k z[p, i, k] z'[q, j, k]`` the Pearson correlation (Bitbox's std floor 1e-12), zero
+    for windows without variance (every value equal) and for windows with a missing value,
+    which are also flagged in ``invalid`` (positions, signals)."""
+    finite = np.isfinite(block)
+    invalid = _window_counts(~finite, W) > 0
+    if W > 1:
+        steps = np.diff(block, axis=0) != 0  # NaN counts as a change; such windows are invalid anyway
+        constant = _window_counts(steps, W - 1) == 0
+    else:
+        constant = np.ones(invalid.shape, dtype=bool)
+    clean = block if finite.all() else np.where(finite, block, 0.0)
+    v = sliding_window_view(clean, W, axis=0)  # (positions, signals, W), a view
+    z = v - v.mean(axis=2, keepdims=True)
+    sd = np.sqrt(np.einsum("pnw,pnw->pn", z, z) / W)
+    scale = 1.0 / (np.sqrt(W) * np.maximum(sd, _EPS))
+    scale[invalid | constant] = 0.0
+    z *= scale[:, :, None]
+    return z, invalid
+
+
+def _strided(a: np.ndarray, count: int, step: int, length: int) -> np.ndarray:
+    """View of ``count`` runs of ``length`` rows of ``a``, one every ``step`` rows:
+    shape (count, length, *a.shape[1:])."""
+    s0 = a.strides[0]
+    return as_strided(a, shape=(count, length, *a.shape[1:]), strides=(step * s0, s0, *a.strides[1:]),
+                      writeable=False)
+
+
+def _block_sizes(spec: Windows, nx: int, ny: int, n_windows: int):
+    """Windows per block and lx rows per chunk, so that the product and its copy fit the budget."""
+    row = nx * ny * spec.n_ly * 16  # bytes per window and lx row: product + rearranged copy
+    per_window = row * spec.n_lx
+    if per_window <= _BLOCK_BYTES:
+        nb = int(max(1, min(n_windows, _BLOCK_BYTES // per_window, 4096)))
+        return nb, spec.n_lx
+    return 1, int(max(1, _BLOCK_BYTES // row))
+
+
+def _best_in_block(X, Y, spec: Windows, s0: int, nb: int, chunk: int):
+    """Best correlation and its lag (frames) of ``nb`` windows starting at ``s0``:
+    arrays (nb, nx, ny), Bitbox's choice among lags, ties and missing values."""
+    W, L, S = spec.width, spec.lag, spec.step
+    n_ly = spec.n_ly
+    nx, ny = X.shape[1], Y.shape[1]
+    p0 = s0 - L
+    n_pos = (nb - 1) * S + 2 * L + 1
+    zx, inv_x = _standardize(X[p0 : p0 + n_pos + W - 1], W)
+    zy, inv_y = _standardize(Y[p0 : p0 + n_pos + W - 1], W)
+    # Y windows of every candidate lag, rows (j, ly): (nb, ny * n_ly, W)
+    yb = np.ascontiguousarray(_strided(zy, nb, S, n_ly).transpose(0, 2, 1, 3)).reshape(nb, ny * n_ly, W)
+    yt = yb.transpose(0, 2, 1)
+    inv_yb = _strided(inv_y, nb, S, n_ly)  # (nb, n_ly, ny)
+    if spec.mode == "two":
+        return _best_two_sided(zx, inv_x, yt, inv_yb, spec, nb, chunk, nx, ny)
+    # one-sided: X's window at the start, Y's at start - L ... start (+ L)
+    xa = _strided(zx[L:], nb, S, 1)[:, 0]  # (nb, nx, W)
+    r = np.matmul(xa, yt).reshape(nb, nx, ny, n_ly)
+    score = np.abs(r) if spec.polarity else r
+    k = score.argmax(axis=3)
+    best = np.take_along_axis(r, k[..., None], axis=3)[..., 0]
+    lag = (k - L).astype(np.float64)
+    # Bitbox's argmax picks the first missing candidate: the window's value is NaN
+    inv_xa = _strided(inv_x[L:], nb, S, 1)[:, 0]  # (nb, nx)
+    y_bad = inv_yb.any(axis=1)  # (nb, ny)
+    if inv_xa.any() or y_bad.any():
+        first = np.where(y_bad, inv_yb.argmax(axis=1), 0)  # (nb, ny)
+        bad = inv_xa[:, :, None] | y_bad[:, None, :]
+        best[bad] = np.nan
+        first_lag = np.where(inv_xa[:, :, None], 0, first[:, None, :]) - L
+        lag[bad] = np.broadcast_to(first_lag, bad.shape)[bad]
+    return best, lag
+
+
+def _best_two_sided(zx, inv_x, yt, inv_yb, spec, nb, chunk, nx, ny):
+    """Two-sided search: X's window shifted by lx and Y's by ly, both in [-L, L]; the best
+    of the (2L + 1)^2 correlations, first in (lx, ly) order among equals, as Bitbox's loop."""
+    W, L, S = spec.width, spec.lag, spec.step
+    n = 2 * L + 1
+    xa_all = _strided(zx, nb, S, n)  # (nb, n, nx, W)
+    inv_xa_all = _strided(inv_x, nb, S, n)  # (nb, n, nx)
+    init = 0.0 if spec.polarity else -np.inf
+    best = np.full((nb, nx, ny), init)
+    lag = np.full((nb, nx, ny), -float(L))
+    buf = np.empty((nb, nx, ny, chunk, n))
+    for c0 in range(0, n, chunk):
+        c = min(chunk, n - c0)
+        xa = xa_all[:, c0 : c0 + c].reshape(nb, c * nx, W)
+        r = np.matmul(xa, yt).reshape(nb, c, nx, ny, n)
+        view = buf[:, :, :, :c, :]
+        if spec.polarity:
+            np.abs(r.transpose(0, 2, 3, 1, 4), out=view)
+        else:
+            np.copyto(view, r.transpose(0, 2, 3, 1, 4))
+            inv = inv_xa_all[:, c0 : c0 + c]  # (nb, c, nx)
+            if inv.any():  # a window with a missing value never wins (Bitbox skips its row)
+                np.putmask(view, np.broadcast_to(inv.transpose(0, 2, 1)[:, :, None, :, None], view.shape),
+                           -np.inf)
+        flat = view.reshape(nb, nx, ny, c * n)
+        k = flat.argmax(axis=3)
+        lx = k // n
+        ly = k % n
+        if spec.polarity:
+            b_i, i_i, j_i = np.ogrid[:nb, :nx, :ny]
+            val = r[b_i, lx, i_i, j_i, ly]
+        else:  # the masked copy: a skipped window stays -inf
+            val = np.take_along_axis(flat, k[..., None], axis=3)[..., 0]
+        better = (np.abs(val) > np.abs(best)) if spec.polarity else (val > best)
+        best[better] = val[better]
+        lag[better] = (ly - (lx + c0))[better]
+    # a missing value in any of Y's windows: Bitbox's argmax stops at it for every lx
+    y_bad = inv_yb.any(axis=1)  # (nb, ny)
+    if y_bad.any():
+        bad = np.broadcast_to(y_bad[:, None, :], best.shape)
+        best[bad] = init
+        lag[bad] = -float(L)
+    return best, lag
+
+
+class _Moments:
+    """Per-pair count, mean, sum of squared deviations, sum of |r| and of lags over the
+    windows that count (finite, non-zero correlation), combined block by block."""
+
+    def __init__(self, shape):
+        self.n = np.zeros(shape)
+        self.mean = np.zeros(shape)
+        self.m2 = np.zeros(shape)
+        self.abs_sum = np.zeros(shape)
+        self.lag_sum = np.zeros(shape)
+
+    def add(self, r, lag):
+        used = np.isfinite(r) & (r != 0)
+        n_b = used.sum(axis=0).astype(float)
+        if not n_b.any():
+            return
+        rv = np.where(used, r, 0.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean_b = np.where(n_b > 0, rv.sum(axis=0) / n_b, 0.0)
+        dev = np.where(used, r - mean_b, 0.0)
+        m2_b = np.einsum("wij,wij->ij", dev, dev)
+        total = self.n + n_b
+        with np.errstate(invalid="ignore", divide="ignore"):
+            delta = mean_b - self.mean
+            frac = np.where(total > 0, n_b / total, 0.0)
+            self.m2 += m2_b + delta**2 * self.n * frac
+            self.mean += delta * frac
+        self.n = total
+        self.abs_sum += np.abs(rv).sum(axis=0)
+        self.lag_sum += np.where(used, lag, 0.0).sum(axis=0)
+
+    def result(self, fps):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            has = self.n > 0
+            mean = np.where(has, self.mean, np.nan)
+            std = np.where(has, np.sqrt(self.m2 / self.n), np.nan)
+            lag = np.where(has, self.lag_sum / self.n / fps, np.nan)
+            abs_mean = np.where(has, self.abs_sum / self.n, np.nan)
+        return mean, std, lag, abs_mean, self.n.astype(np.int64)
+
+
+def windowed_correlation(X, Y, spec: Windows, *, keep_windows: bool, threads: int | None = None):
+    """Best windowed correlation and lag of every signal pair.
+
+    ``X`` (T, nx) and ``Y`` (T, ny) float64 of the same length. Returns
+    ``(r, lag_frames)`` of shape (windows, nx, ny) when ``keep_windows``,
+    else the per-pair moments ``(mean, std, lag_s_times_fps, abs_mean, n)``
+    (lag in frames; divide by fps). The blocks of windows are the same
+    whatever the number of threads, so the numbers are too.
+    """
+    T, nx = X.shape
+    ny = Y.shape[1]
+    starts = spec.starts(T)
+    n_win = starts.size
+    nb, chunk = _block_sizes(spec, nx, ny, n_win)
+    blocks = [(int(starts[i]), min(nb, n_win - i)) for i in range(0, n_win, nb)]
+    threads = _threads() if threads is None else threads
+
+    def run(block):
+        s0, count = block
+        return _best_in_block(X, Y, spec, s0, count, chunk)
+
+    with _one_blas_thread():
+        if threads == 1 or len(blocks) == 1:
+            parts = map(run, blocks)
+            return _collect(parts, keep_windows, n_win, nx, ny)
+        with ThreadPoolExecutor(min(threads, len(blocks))) as pool:
+            return _collect(pool.map(run, blocks), keep_windows, n_win, nx, ny)
+
+
+def _collect(parts, keep_windows, n_win, nx, ny):
+    if keep_windows:
+        r = np.empty((n_win, nx, ny))
+        lag = np.empty((n_win, nx, ny))
+        i = 0
+        for best, lg in parts:
+            r[i : i + best.shape[0]] = best
+            lag[i : i + best.shape[0]] = lg
+            i += best.shape[0]
+        return r, lag
+    acc = _Moments((nx, ny))
+    for best, lg in parts:
+        acc.add(best, lg)
+    return acc
+
+
+# ------------------------------------------------------------------ public functions
+
+
+def _signals(X, Y, angular, type, dimension):  # noqa: A002
+    """The two partners' signals (Bitbox's conversion), cut to their common length."""
+    if not isinstance(angular, bool | np.bool_):
+        raise TypeError(f"angular must be True or False, got {angular!r}")
+    out = []
+    for name, data in (("X", X), ("Y", Y)):
+        d = read_data(data, name=name, allowed=_COORD_TYPES, type=type, dimension=dimension,
+                      default_type="expression")
+        values, names = activations(d, angular=bool(angular), name=name)
+        out.append((np.ascontiguousarray(values, dtype=np.float64), [str(n) for n in names]))
+    (x, xn), (y, yn) = out
+    T = min(x.shape[0], y.shape[0])
+    if x.shape[0] != y.shape[0]:
+        warnings.warn(f"X has {x.shape[0]} frames and Y {y.shape[0]}: only the first {T} frames of both "
+                      "are used (as Bitbox does)", stacklevel=3)
+    return x[:T], y[:T], xn, yn
+
+
+def _check_bool(name, value):
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def _spec(width, lag, step, fps, mode, polarity, n_frames):
+    W, L, S, fps = window_frames(width, lag, step, fps)
+    spec = Windows(W, L, S, mode, _check_bool("polarity", polarity))
+    if n_frames - W - L < L:
+        raise ValueError(
+            f"the recordings are too short for one window with its lags: {n_frames} frames, but a "
+            f"window of {W} frames with lags of up to {L} frames on both sides needs {W + 2 * L} "
+            f"(width={W / fps:g} s, lag={L / fps:g} s at fps={fps:g})"
+        )
+    return spec, fps
+
+
+def _run(X, Y, width, lag, step, fps, stats, polarity, angular, mode, type, dimension, tidy):  # noqa: A002
+    stats = _check_bool("stats", stats)
+    tidy = _check_bool("tidy", tidy)
+    x, y, xn, yn = _signals(X, Y, angular, type, dimension)
+    spec, fps = _spec(width, lag, step, fps, mode, polarity, x.shape[0])
+    n_win = spec.starts(x.shape[0]).size
+    attrs = {"width_frames": spec.width, "lag_frames": spec.lag, "step_frames": spec.step,
+             "n_frames": int(x.shape[0]), "n_windows": int(n_win)}
+    if stats:
+        mean, std, lag_mean, _, n_used = windowed_correlation(x, y, spec, keep_windows=False).result(fps)
+        if not tidy:
+            return mean, std, lag_mean
+        out = pd.DataFrame({
+            "x_signal": np.repeat(np.asarray(xn, dtype=object), len(yn)).astype(str),
+            "y_signal": np.tile(np.asarray(yn, dtype=object), len(xn)).astype(str),
+            "corr_mean": mean.ravel(), "corr_std": std.ravel(), "lag_mean_s": lag_mean.ravel(),
+            "n_windows": np.int64(n_win), "n_used": n_used.ravel(),
+        })
+        out.attrs.update(attrs)
+        return out
+    r, lag_f = windowed_correlation(x, y, spec, keep_windows=True)
+    lag_s = lag_f / fps
+    if not tidy:
+        return r, lag_s
+    starts = spec.starts(x.shape[0])
+    npair = len(xn) * len(yn)
+    out = pd.DataFrame({
+        "window": np.repeat(np.arange(n_win, dtype=np.int64), npair),
+        "start_s": np.repeat(starts / fps, npair),
+        "x_signal": np.tile(np.repeat(np.asarray(xn, dtype=object), len(yn)), n_win).astype(str),
+        "y_signal": np.tile(np.asarray(yn, dtype=object), len(xn) * n_win).astype(str),
+        "corr": r.ravel(), "lag_s": lag_s.ravel(),
+        "used": (np.isfinite(r) & (r != 0)).ravel(),
+    })
+    out.attrs.update(attrs)
+    return out
+
+
+def coordination(X, Y, width=0.5, lag=None, step=None, fps=30, stats=True, polarity=True, angular=True,
+                 *, type=None, dimension=None, tidy=False):  # noqa: A002 - Bitbox's key
+    """Windowed, lagged cross-correlation of two people's signals (both shifted).
+
+    For every window and every pair of a signal of X and a signal of Y,
+    the largest (absolute) Pearson correlation over shifts of *both*
+    windows by up to ``lag`` seconds, and the net lag at which it occurs;
+    or, by default, their mean and standard deviation over windows and the
+    mean lag. Arguments, defaults and numbers (to float32 precision: Bitbox
+    computes in float32, this in float64) are those of Bitbox's
+    ``bitbox.social.coordination``.
+
+    Parameters
+    ----------
+    X, Y : dict, array_like or pandas.DataFrame
+        The two partners' signals: Bitbox ``'expression'``, ``'landmark'``,
+        ``'landmark-can'`` or ``'pose'`` dicts, or arrays / DataFrames
+        (frames x signals; DataFrame column names name the signals). Plain
+        input is taken as expression signals unless ``type`` says otherwise.
+        Landmarks become each landmark's distance from the origin, head pose
+        the norm of its rotation (``angular=True``) or translation, as in
+        Bitbox. When the lengths differ, the first frames common to both are
+        used (with a warning).
+    width : float, default 0.5
+        Window width in seconds (``round(width * fps)`` frames).
+    lag : float, optional
+        Largest shift of each window in seconds; default a quarter of the
+        width (``W // 4`` frames).
+    step : float, optional
+        Step between windows in seconds; default half the width (``W // 2``
+        frames), at least one frame.
+    fps : float, default 30
+        Frame rate.
+    stats : bool, default True
+        Return the statistics over windows (True) or every window's values.
+    polarity : bool, default True
+        Choose the correlation of largest absolute value (True) or the
+        largest correlation.
+    angular : bool, default True
+        Head pose: rotation (True) or translation.
+    type : {"expression", "landmark", "landmark-can", "pose"}, optional
+        What plain X and Y hold (default ``"expression"``).
+    dimension : {2, 3}, optional
+        Landmarks' dimension for plain input.
+    tidy : bool, default False
+        Return one DataFrame (see Returns).
+
+    Returns
+    -------
+    tuple of numpy.ndarray, or pandas.DataFrame
+        ``stats=True``: ``(corr_mean, corr_std, corr_lag)``, each
+        (signals of X, signals of Y): the mean and population SD over
+        windows of the best correlation, and the mean lag in seconds,
+        over the windows that count (see Notes); NaN for a pair with none.
+        ``stats=False``: ``(corrs, lags)``, each (windows, signals of X,
+        signals of Y).
+
+        With ``tidy=True`` and ``stats=True``: one row per pair with
+        ``x_signal``, ``y_signal`` (str), ``corr_mean``, ``corr_std``,
+        ``lag_mean_s`` (float), ``n_windows`` (int: windows) and ``n_used``
+        (int: windows that count). With ``stats=False``: one row per window
+        and pair with ``window`` (int), ``start_s`` (float: the window's
+        start in seconds), ``x_signal``, ``y_signal``, ``corr``, ``lag_s``
+        and ``used`` (bool: counts in the statistics). ``attrs`` holds the
+        window width, lag and step in frames, ``n_frames`` and ``n_windows``.
+
+    Notes
+    -----
+    With :math:`W, L, S` the width, lag and step in frames, windows start at
+    :math:`s = L, L + S, \\ldots \\le T - W - L`. For each window, pair
+    :math:`(i, j)` and shifts :math:`l_x, l_y \\in [-L, L]`,
+    :math:`r = \\mathrm{corr}(x_i[s + l_x : s + l_x + W],\\ y_j[s + l_y : s + l_y + W])`
+    (population SDs floored at 1e-12). The window's value is the :math:`r` of
+    largest :math:`|r|` (``polarity``) or largest :math:`r`, the first in
+    :math:`(l_x, l_y)` order among equals, and its lag is
+    :math:`(l_y - l_x) / f_{ps}`: positive when Y's window is later than X's,
+    that is, Y follows X.
+
+    A window in which a signal does not vary (every value equal) has
+    correlation 0. As in Bitbox, windows whose value is 0 or not finite do not
+    count in the statistics: no variance, or a missing value (a missing
+    value in any of Y's shifted windows gives the window value 0, one in X's
+    removes that shift).
+
+    The correlations of a block of windows at all shifts are one matrix
+    product of standardised windows; the best shift is found block by block.
+
+    References
+    ----------
+    1. Bitbox: behavioral imaging toolbox, ``bitbox.social.coordination``
+       (release 2025.10.dev2).
+    2. Boker, S. M., Rotondo, J. L., Xu, M., King, K. (2002). Windowed
+       cross-correlation and peak picking for the analysis of variability in
+       the association between behavioral time series. Psychological
+       Methods, 7(3), 338-355.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(1)
+    >>> x = rng.normal(size=(600, 2))
+    >>> y = np.roll(x, 3, axis=0)                       # Y repeats X 3 frames (0.1 s) later
+    >>> mean, sd, lag = coordination(x, y, width=1.0, lag=0.2, fps=30)
+    >>> np.round(np.diag(mean), 3), np.round(np.diag(lag), 3)
+    (array([1., 1.]), array([0.1, 0.1]))
+    >>> coordination(x, y, width=1.0, lag=0.2, fps=30, tidy=True).round(3).head(2)
+       x_signal  y_signal  corr_mean  corr_std  lag_mean_s  n_windows  n_used
+    0  signal_0  signal_0      1.000      0.00       0.100         38      38
+    1  signal_0  signal_1      0.001      0.44      -0.005         38      38
+    """
+    return _run(X, Y, width, lag, step, fps, stats, polarity, angular, "two", type, dimension, tidy)
+
+
+def imitation(X, Y, width=0.5, lag=None, step=None, fps=30, stats=True, polarity=True, causality=True,
+              angular=True, *, casuality=None, type=None, dimension=None, tidy=False):  # noqa: A002
+    """Windowed cross-correlation with only Y's window shifted: how X follows Y.
+
+    Like :func:`coordination`, but X's window stays in place and only Y's
+    is shifted: with ``causality=True`` (the default) only back in time, so
+    that X's behaviour is compared with what Y did at the same time or up
+    to ``lag`` seconds before. This is what Bitbox's
+    ``bitbox.social.imitation`` is meant to compute (the released
+    2025.10.dev2 raises a TypeError: it passes ``casuality=`` to a function
+    whose keyword is ``causality``); the numbers are those of its
+    ``windowed_cross_correlation_lagged_one_sided`` followed by the
+    statistics of ``coordination``.
+
+    Parameters
+    ----------
+    X, Y, width, lag, step, fps, stats, polarity, angular, type, dimension, tidy
+        As in :func:`coordination`.
+    causality : bool, default True
+        Shift Y's window back only (lags in :math:`[-L, 0]`); False allows
+        :math:`[-L, L]`.
+    casuality : bool, optional
+        Bitbox's spelling of ``causality``; used when given.
+
+    Returns
+    -------
+    tuple of numpy.ndarray, or pandas.DataFrame
+        As in :func:`coordination`.
+
+    Notes
+    -----
+    For each window start :math:`s`, pair :math:`(i, j)` and shift
+    :math:`l \\in [-L, 0]` (``causality``) or :math:`[-L, L]`,
+    :math:`r = \\mathrm{corr}(x_i[s : s + W],\\ y_j[s + l : s + l + W])`;
+    the window's value is the :math:`r` of largest :math:`|r|` (or largest
+    :math:`r`), the first among equals, and its lag :math:`l / f_{ps}`:
+    negative when Y's window is earlier than X's, that is, X follows Y.
+    Windows start at :math:`s = L, L + S, \\ldots \\le T - W - L`, as in
+    :func:`coordination`. A missing value in a compared window makes the
+    window's value NaN (Bitbox's argmax stops at it); windows whose value is
+    0 or not finite do not count in the statistics.
+
+    References
+    ----------
+    1. Bitbox: behavioral imaging toolbox, ``bitbox.social.imitation`` and
+       ``bitbox.signal_processing.windowed_cross_correlation_lagged_one_sided``
+       (release 2025.10.dev2).
+    2. Boker, S. M., Rotondo, J. L., Xu, M., King, K. (2002). Windowed
+       cross-correlation and peak picking for the analysis of variability in
+       the association between behavioral time series. Psychological
+       Methods, 7(3), 338-355.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(1)
+    >>> y = rng.normal(size=(600, 1))
+    >>> x = np.roll(y, 4, axis=0)                       # X repeats Y 4 frames later
+    >>> mean, sd, lag = imitation(x, y, width=1.0, lag=0.2, fps=30)
+    >>> round(float(mean[0, 0]), 3), round(float(lag[0, 0]), 3)
+    (1.0, -0.133)
+    """
+    if casuality is not None:
+        causality = casuality
+    mode = "causal" if _check_bool("causality", causality) else "one"
+    return _run(X, Y, width, lag, step, fps, stats, polarity, angular, mode, type, dimension, tidy)
+
