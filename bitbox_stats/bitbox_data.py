@@ -228,11 +228,15 @@ def read_data(data, *, name: str, allowed, type=None, dimension=None, backend=No
         _check_fact("schema", data.get("schema"), schema)
         values = _frame_values(name, frame)
         columns = tuple(str(c) for c in frame.columns)
+        if axis == 1:
+            values, columns = values.T, None
         kind_dim = d if d is not None else dimension
         b = data.get("backend", backend)
         s = data.get("schema", schema)
     else:
         kind = type if type is not None else default_type
+        if kind is None and getattr(data, "ndim", 0) == 3 and "landmark" in allowed:
+            kind = "landmark"  # (frames, landmarks, dimension)
         if kind is None:
             shown = ", ".join(repr(a) for a in allowed)
             raise ValueError(f"{name}: say what the values are with type= (one of {shown}), "
@@ -273,8 +277,8 @@ def read_data(data, *, name: str, allowed, type=None, dimension=None, backend=No
                 arr = arr.T
             values = arr
             columns = None
-        if values.shape[1] and columns is None:
-            columns = _default_columns(kind, values.shape[1], kind_dim)
+    if values.shape[1] and columns is None:
+        columns = _default_columns(kind, values.shape[1], kind_dim)
     if values.shape[0] == 0:
         raise ValueError(f"{name} is empty (0 frames)")
     if values.shape[1] == 0:

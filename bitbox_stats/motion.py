@@ -52,14 +52,16 @@ def _prepare(data, angular, type, dimension, nan_policy, tidy, name="data"):  # 
 
 
 def _interpolate(c, bad, names, name):
-    """Linear interpolation of a point's missing frames; the ends take the nearest value."""
+    """Linear interpolation of each missing coordinate; the ends take the nearest value."""
     c = c.copy()
     frames = np.arange(c.shape[0])
     for m in np.flatnonzero(bad.any(axis=0)):
-        ok = ~bad[:, m]
-        if not ok.any():
-            raise ValueError(f"{name}: {names[m]} has no complete frame to interpolate from")
         for k in range(c.shape[2]):
+            ok = np.isfinite(c[:, m, k])
+            if ok.all():
+                continue
+            if not ok.any():
+                raise ValueError(f"{name}: {names[m]} has no finite value to interpolate from")
             c[~ok, m, k] = np.interp(frames[~ok], frames[ok], c[ok, m, k])
     return c
 
