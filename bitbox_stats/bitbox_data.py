@@ -189,7 +189,8 @@ def _frame_values(name: str, frame: pd.DataFrame) -> np.ndarray:
 def _check_dimension(dimension):
     if dimension is None:
         return None
-    if isinstance(dimension, bool) or not isinstance(dimension, numbers.Integral) or dimension not in (2, 3):
+    # a whole float (R's 2) is fine
+    if isinstance(dimension, bool) or not isinstance(dimension, numbers.Real) or dimension not in (2, 3):
         raise ValueError(f"dimension must be 2 or 3, got {dimension!r}")
     return int(dimension)
 
