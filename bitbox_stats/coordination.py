@@ -134,9 +134,14 @@ def _strided(a: np.ndarray, count: int, step: int, length: int) -> np.ndarray:
                       writeable=False)
 
 
+def _cell_bytes(spec: Windows) -> int:
+    return 4 if (spec.mode == "two" and _screened(spec)) else 17
+
+
 def _block_sizes(spec: Windows, nx: int, ny: int, n_windows: int):
-    """Windows per block and lx rows per chunk, so that the product and its copy fit the budget."""
-    row = nx * ny * spec.n_ly * 16  # bytes per window and lx row: product + rearranged copy
+    """Windows per block and lx rows per chunk, so that the products fit the budget: float32
+    products when screened; else float64 products and, one-sided, their absolute values."""
+    row = nx * ny * spec.n_ly * _cell_bytes(spec)  # bytes per window and lx row
     per_window = row * spec.n_lx
     if per_window <= _BLOCK_BYTES:
         nb = int(max(1, min(n_windows, _BLOCK_BYTES // per_window, 4096)))
@@ -154,18 +159,18 @@ def _best_in_block(X, Y, spec: Windows, s0: int, nb: int, chunk: int):
     n_pos = (nb - 1) * S + 2 * L + 1
     zx, inv_x = _standardize(X[p0 : p0 + n_pos + W - 1], W)
     zy, inv_y = _standardize(Y[p0 : p0 + n_pos + W - 1], W)
-    # Y windows of every candidate lag, rows (j, ly): (nb, ny * n_ly, W)
-    yb = np.ascontiguousarray(_strided(zy, nb, S, n_ly).transpose(0, 2, 1, 3)).reshape(nb, ny * n_ly, W)
-    yt = yb.transpose(0, 2, 1)
+    # Y's windows at every candidate lag, rows (ly, j): a view (nb, n_ly * ny, W)
+    yt = _strided(zy, nb, S, n_ly).reshape(nb, n_ly * ny, W).transpose(0, 2, 1)
     inv_yb = _strided(inv_y, nb, S, n_ly)  # (nb, n_ly, ny)
     if spec.mode == "two":
         return _best_two_sided(zx, inv_x, yt, inv_yb, spec, nb, chunk, nx, ny)
     # one-sided: X's window at the start, Y's at start - L ... start (+ L)
     xa = _strided(zx[L:], nb, S, 1)[:, 0]  # (nb, nx, W)
-    r = np.matmul(xa, yt).reshape(nb, nx, ny, n_ly)
+    r = np.matmul(xa, yt).reshape(nb, nx, n_ly, ny)
     score = np.abs(r) if spec.polarity else r
-    k = score.argmax(axis=3)
-    best = np.take_along_axis(r, k[..., None], axis=3)[..., 0]
+    top = score.max(axis=2)
+    k = (score == top[:, :, None, :]).argmax(axis=2)  # the first ly with the best value
+    best = np.take_along_axis(r, k[:, :, None, :], axis=2)[:, :, 0]
     lag = (k - L).astype(np.float64)
     # Bitbox's argmax picks the first missing candidate: the window's value is NaN
     inv_xa = _strided(inv_x[L:], nb, S, 1)[:, 0]  # (nb, nx)
@@ -181,38 +186,34 @@ def _best_in_block(X, Y, spec: Windows, s0: int, nb: int, chunk: int):
 
 def _best_two_sided(zx, inv_x, yt, inv_yb, spec, nb, chunk, nx, ny):
     """Two-sided search: X's window shifted by lx and Y's by ly, both in [-L, L]; the best
-    of the (2L + 1)^2 correlations, first in (lx, ly) order among equals, as Bitbox's loop."""
+    of the (2L + 1)^2 correlations, first in (lx, ly) order among equals, as Bitbox's loop.
+    Chunks of lx rows at a time, so that memory does not grow with the lags."""
     W, L, S = spec.width, spec.lag, spec.step
     n = 2 * L + 1
+    polarity = spec.polarity
     xa_all = _strided(zx, nb, S, n)  # (nb, n, nx, W)
     inv_xa_all = _strided(inv_x, nb, S, n)  # (nb, n, nx)
-    init = 0.0 if spec.polarity else -np.inf
+    screen = _screened(spec)
+    if screen:
+        yrows = yt.transpose(0, 2, 1).reshape(nb, n, ny, W)  # float64 rows for the exact values
+        yt = yt.astype(np.float32)
+    init = 0.0 if polarity else -np.inf
     best = np.full((nb, nx, ny), init)
     lag = np.full((nb, nx, ny), -float(L))
-    buf = np.empty((nb, nx, ny, chunk, n))
     for c0 in range(0, n, chunk):
         c = min(chunk, n - c0)
-        xa = xa_all[:, c0 : c0 + c].reshape(nb, c * nx, W)
-        r = np.matmul(xa, yt).reshape(nb, c, nx, ny, n)
-        view = buf[:, :, :, :c, :]
-        if spec.polarity:
-            np.abs(r.transpose(0, 2, 3, 1, 4), out=view)
-        else:
-            np.copyto(view, r.transpose(0, 2, 3, 1, 4))
+        xa = xa_all[:, c0 : c0 + c]
+        r = np.matmul((xa.astype(np.float32) if screen else xa).reshape(nb, c * nx, W), yt)
+        r = r.reshape(nb, c, nx, n, ny)
+        if not polarity:
             inv = inv_xa_all[:, c0 : c0 + c]  # (nb, c, nx)
             if inv.any():  # a window with a missing value never wins (Bitbox skips its row)
-                np.putmask(view, np.broadcast_to(inv.transpose(0, 2, 1)[:, :, None, :, None], view.shape),
-                           -np.inf)
-        flat = view.reshape(nb, nx, ny, c * n)
-        k = flat.argmax(axis=3)
-        lx = k // n
-        ly = k % n
-        if spec.polarity:
-            b_i, i_i, j_i = np.ogrid[:nb, :nx, :ny]
-            val = r[b_i, lx, i_i, j_i, ly]
-        else:  # the masked copy: a skipped window stays -inf
-            val = np.take_along_axis(flat, k[..., None], axis=3)[..., 0]
-        better = (np.abs(val) > np.abs(best)) if spec.polarity else (val > best)
+                np.putmask(r, np.broadcast_to(inv[:, :, :, None, None], r.shape), -np.inf)
+        if screen:
+            val, lx, ly = _select_screened(r, polarity, xa, yrows, W)
+        else:
+            val, lx, ly = _select(r, polarity)
+        better = (np.abs(val) > np.abs(best)) if polarity else (val > best)
         best[better] = val[better]
         lag[better] = (ly - (lx + c0))[better]
     # a missing value in any of Y's windows: Bitbox's argmax stops at it for every lx
@@ -222,6 +223,94 @@ def _best_two_sided(zx, inv_x, yt, inv_yb, spec, nb, chunk, nx, ny):
         best[bad] = init
         lag[bad] = -float(L)
     return best, lag
+
+
+def _select(r: np.ndarray, polarity: bool):
+    """The best of ``r`` (windows, lx, i, ly, j) over (lx, ly) for every window and pair:
+    its value and indices, the first in (lx, ly) order among equals (Bitbox's loop: for
+    each lx the first ly of the row's best, kept when strictly better than all before).
+
+    Each row's best (largest |r|) is a reduction over contiguous slabs; the first row
+    holding the overall best is found in that (ly-times smaller) array, and the first ly
+    in the one row taken out for it.
+    """
+    row_best = r.max(axis=3)  # (nb, c, nx, ny)
+    if polarity:
+        np.maximum(row_best, -r.min(axis=3), out=row_best)
+    top = row_best.max(axis=1)  # (nb, nx, ny)
+    lx = (row_best == top[:, None]).argmax(axis=1)
+    row = np.take_along_axis(r, lx[:, None, :, None, :], axis=1)[:, 0]  # (nb, nx, n, ny)
+    score = np.abs(row) if polarity else row
+    ly = (score == top[:, :, None, :]).argmax(axis=2)
+    val = np.take_along_axis(row, ly[:, :, None, :], axis=2)[:, :, 0]
+    return val, lx, ly
+
+
+#: screen in float32 when a window has at least this many shift combinations (see _select_screened)
+_SCREEN_MIN_SHIFTS = 100
+
+
+def _screened(spec: Windows) -> bool:
+    return spec.n_lx * spec.n_ly >= _SCREEN_MIN_SHIFTS
+
+
+def _screen_margin(W: int) -> float:
+    """Twice a bound on |r32 - r64| for dot products of W-long rows of norm <= 1: float32
+    rounding of the inputs (2u) and of any summation order (gamma_W), plus float64's."""
+    u32, u64 = 2.0**-24, 2.0**-53
+    b32 = 2 * u32 + W * u32 / (1 - W * u32)
+    b64 = W * u64 / (1 - W * u64)
+    return 2.0 * 1.01 * (b32 + b64)
+
+
+def _select_screened(r32, polarity, xrows, yrows, W):
+    """Like :func:`_select`, from float32 products ``r32`` (windows, lx, i, ly, j), with the
+    values of float64 rows: ``xrows`` (windows, lx, i, W), ``yrows`` (windows, ly, j, W).
+
+    Every correlation within the float32 rounding bound of the float32 best is a
+    candidate; candidates are recomputed in float64 and the best of those (first in (lx,
+    ly) order among equals) is the result: the float64 search's, at float32 cost. Most
+    pairs have one candidate; the others are resolved together.
+    """
+    nb, c, nx, n, ny = r32.shape
+    row_best = r32.max(axis=3)  # (nb, c, nx, ny)
+    if polarity:
+        np.maximum(row_best, -r32.min(axis=3), out=row_best)
+    top = row_best.max(axis=1).astype(np.float64)  # (nb, nx, ny)
+    thresh = top - _screen_margin(W)
+    cand_rows = row_best >= thresh[:, None]
+    n_rows = cand_rows.sum(axis=1)
+    lx = cand_rows.argmax(axis=1)
+    row = np.take_along_axis(r32, lx[:, None, :, None, :], axis=1)[:, 0]  # (nb, nx, n, ny)
+    cand = (np.abs(row) if polarity else row) >= thresh[:, :, None, :]
+    n_cells = cand.sum(axis=2)
+    ly = cand.argmax(axis=2)
+    b_i, i_i, j_i = np.ogrid[:nb, :nx, :ny]
+    val = np.einsum("bijw,bijw->bij", xrows[b_i, lx, i_i], yrows[b_i, ly, j_i])
+    # nothing to gain: the best is 0 (|r|) or -inf, which never replaces the initial value
+    dead = (top == 0) if polarity else (top == -np.inf)
+    val[dead] = 0.0 if polarity else -np.inf
+    many = ~dead & ((n_rows > 1) | (n_cells > 1))
+    if many.any():
+        _resolve(r32, many, thresh, polarity, xrows, yrows, val, lx, ly)
+    return val, lx, ly
+
+
+def _resolve(r32, many, thresh, polarity, xrows, yrows, val, lx, ly):
+    """Pairs with several float32 candidates: all of them in float64, the first best wins."""
+    b, i, j = np.nonzero(many)
+    rows = r32[b, :, i, :, j]  # (pairs, c, n)
+    score = np.abs(rows) if polarity else rows
+    k, cx, cy = np.nonzero(score >= thresh[b, i, j][:, None, None])  # ordered by pair, lx, ly
+    v = np.einsum("kw,kw->k", xrows[b[k], cx, i[k]], yrows[b[k], cy, j[k]])
+    s = np.abs(v) if polarity else v
+    starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])  # every pair has a candidate: its top
+    at_best = np.flatnonzero(s == np.repeat(np.maximum.reduceat(s, starts), np.diff(np.r_[starts, k.size])))
+    first = at_best[np.r_[True, k[at_best][1:] != k[at_best][:-1]]]
+    where = (b[k[first]], i[k[first]], j[k[first]])
+    val[where] = v[first]
+    lx[where] = cx[first]
+    ly[where] = cy[first]
 
 
 class _Moments:

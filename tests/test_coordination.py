@@ -114,6 +114,23 @@ def test_equals_float64_brute_force(mode, polarity):
         np.testing.assert_array_equal(lag, want_lag)
 
 
+@pytest.mark.parametrize("polarity", [True, False])
+def test_exact_ties_are_broken_in_bitbox_order(polarity):
+    """Values repeated exactly across shifts: the first in (lx, ly) order wins, as in Bitbox's
+    loop over lx with argmax over ly (strictly better to replace)."""
+    rng = np.random.default_rng(40)
+    r = np.round(rng.uniform(-1, 1, size=(6, 5, 3, 7, 4)), 1)  # (window, lx, i, ly, j); many exact ties
+    r[0, :, 0, :, 0] = 0.0  # nothing better than the start value (0, with polarity)
+    r[1, :, 1, :, 2] = -0.9
+    r[1, 3, 1, 5, 2] = 0.9  # |r| ties between signs: the first in order is -0.9 at (0, 0)
+    val, lx, ly = coord._select(r, polarity)
+    flat = r.transpose(0, 2, 4, 1, 3).reshape(6, 3, 4, 35)
+    k = (np.abs(flat) if polarity else flat).argmax(axis=3)
+    np.testing.assert_array_equal(lx, k // 7)
+    np.testing.assert_array_equal(ly, k % 7)
+    np.testing.assert_array_equal(val, np.take_along_axis(flat, k[..., None], axis=3)[..., 0])
+
+
 def test_missing_values_follow_bitbox_rules_in_float64():
     """Where the brute force (which skips nothing) and Bitbox's missing-value rules agree."""
     x, y = signals(120, 2, 5), signals(120, 2, 6)
@@ -245,19 +262,41 @@ def test_a_pair_without_windows_gives_nan_without_warnings():
 
 def test_blocks_and_threads_change_nothing(monkeypatch):
     x, y = with_gaps(signals(500, 4, 28), 29), with_gaps(signals(500, 3, 30), 31)
-    for mode, polarity in [("two", True), ("two", False), ("causal", True)]:
-        spec = Windows(30, 15, 15, mode, polarity)
+    cases = [(15, "two", True, (1, 2)), (15, "two", False, (1, 2)), (3, "two", True, (1, 2)),
+             (15, "causal", True, (1, 1))]
+    for L, mode, polarity, sizes in cases:
+        spec = Windows(30, L, 15, mode, polarity)
         ref = windowed_correlation(x, y, spec, keep_windows=True, threads=1)
         two = windowed_correlation(x, y, spec, keep_windows=True, threads=2)
         np.testing.assert_array_equal(ref[0], two[0])
         np.testing.assert_array_equal(ref[1], two[1])
-        # tiny blocks: one window at a time, a few lx rows per product
-        monkeypatch.setattr(coord, "_BLOCK_BYTES", 4 * 3 * 31 * 16 * 2)
-        assert coord._block_sizes(spec, 4, 3, 10) == ((1, 2) if mode == "two" else (3, 1))
+        # tiny blocks: one window at a time, a few lx rows per product (float32 products when
+        # screened, float64 otherwise)
+        monkeypatch.setattr(coord, "_BLOCK_BYTES", 4 * 3 * 31 * 4 * 2)
+        assert coord._block_sizes(spec, 4, 3, 10) == sizes
         small = windowed_correlation(x, y, spec, keep_windows=True, threads=2)
         monkeypatch.undo()
         np.testing.assert_array_equal(ref[1], small[1])
         np.testing.assert_allclose(ref[0], small[0], rtol=0, atol=1e-14)
+
+
+@pytest.mark.parametrize("polarity", [True, False])
+def test_float32_screening_gives_the_float64_search(monkeypatch, polarity):
+    """Screened (float32 products, float64 candidates) and plain float64 searches agree,
+    also where many shifts are within float32 rounding of the best (Y repeats X exactly)."""
+    x = with_gaps(signals(400, 3, 35), 36)
+    y = np.column_stack([np.roll(x[:, 0], 4), with_gaps(signals(400, 2, 37), 38)])
+    calls = []
+    resolve = coord._resolve
+    monkeypatch.setattr(coord, "_resolve", lambda *a: calls.append(1) or resolve(*a))
+    spec = Windows(24, 8, 6, "two", polarity)
+    assert coord._screened(spec)
+    screened = windowed_correlation(x, y, spec, keep_windows=True)
+    assert calls  # pairs with several candidates were resolved in float64
+    monkeypatch.setattr(coord, "_SCREEN_MIN_SHIFTS", 10**9)
+    plain = windowed_correlation(x, y, spec, keep_windows=True)
+    np.testing.assert_allclose(screened[0], plain[0], rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(screened[1], plain[1])
 
 
 def test_window_frames_follow_bitbox_rounding():
