@@ -151,7 +151,11 @@ def _block_sizes(spec: Windows, nx: int, ny: int, n_windows: int):
 
 def _best_in_block(X, Y, spec: Windows, s0: int, nb: int, chunk: int):
     """Best correlation and its lag (frames) of ``nb`` windows starting at ``s0``:
-    arrays (nb, nx, ny), Bitbox's choice among lags, ties and missing values."""
+    arrays (nb, nx, ny), Bitbox's choice among lags, ties and missing values.
+
+    Products are laid out (window, ly, j, lx, i): Y's rows times X's, so that the search
+    over Y's shifts reduces whole contiguous slabs.
+    """
     W, L, S = spec.width, spec.lag, spec.step
     n_ly = spec.n_ly
     nx, ny = X.shape[1], Y.shape[1]
@@ -159,19 +163,18 @@ def _best_in_block(X, Y, spec: Windows, s0: int, nb: int, chunk: int):
     n_pos = (nb - 1) * S + 2 * L + 1
     zx, inv_x = _standardize(X[p0 : p0 + n_pos + W - 1], W)
     zy, inv_y = _standardize(Y[p0 : p0 + n_pos + W - 1], W)
-    # Y's windows at every candidate lag, rows (ly, j): a view (nb, n_ly * ny, W)
-    yt = _strided(zy, nb, S, n_ly).reshape(nb, n_ly * ny, W).transpose(0, 2, 1)
+    yrows = _strided(zy, nb, S, n_ly)  # (nb, n_ly, ny, W): Y's windows at every lag, a view
     inv_yb = _strided(inv_y, nb, S, n_ly)  # (nb, n_ly, ny)
     if spec.mode == "two":
-        return _best_two_sided(zx, inv_x, yt, inv_yb, spec, nb, chunk, nx, ny)
+        return _best_two_sided(zx, inv_x, yrows, inv_yb, spec, nb, chunk, nx, ny)
     # one-sided: X's window at the start, Y's at start - L ... start (+ L)
     xa = _strided(zx[L:], nb, S, 1)[:, 0]  # (nb, nx, W)
-    r = np.matmul(xa, yt).reshape(nb, nx, n_ly, ny)
+    r = np.matmul(yrows.reshape(nb, n_ly * ny, W), xa.transpose(0, 2, 1)).reshape(nb, n_ly, ny, nx)
     score = np.abs(r) if spec.polarity else r
-    top = score.max(axis=2)
-    k = (score == top[:, :, None, :]).argmax(axis=2)  # the first ly with the best value
-    best = np.take_along_axis(r, k[:, :, None, :], axis=2)[:, :, 0]
-    lag = (k - L).astype(np.float64)
+    top = score.max(axis=1)  # (nb, ny, nx)
+    k = _first(score, top)
+    best = np.take_along_axis(r, k[:, None], axis=1)[:, 0].transpose(0, 2, 1)
+    lag = (k - L).astype(np.float64).transpose(0, 2, 1)
     # Bitbox's argmax picks the first missing candidate: the window's value is NaN
     inv_xa = _strided(inv_x[L:], nb, S, 1)[:, 0]  # (nb, nx)
     y_bad = inv_yb.any(axis=1)  # (nb, ny)
@@ -184,7 +187,26 @@ def _best_in_block(X, Y, spec: Windows, s0: int, nb: int, chunk: int):
     return best, lag
 
 
-def _best_two_sided(zx, inv_x, yt, inv_yb, spec, nb, chunk, nx, ny):
+def _first(score: np.ndarray, top: np.ndarray, axis: int = 1) -> np.ndarray:
+    """Index of the first slab of ``score`` along ``axis`` (1 or 2) equal to ``top``; 0 where
+    none is. A loop over slabs: no transposed copy, as argmax over a middle axis makes."""
+    k = np.zeros(top.shape, dtype=np.int64)
+    for t in range(score.shape[axis] - 1, -1, -1):
+        np.copyto(k, t, where=(score[:, t] if axis == 1 else score[:, :, t]) == top)
+    return k
+
+
+def _row_at(r: np.ndarray, lx: np.ndarray) -> np.ndarray:
+    """``r[b, :, j, lx[b, j, i], i]`` for all b, j, i: (window, ly, j, i), taken by flat
+    index from the C-contiguous ``r`` (cheaper than take_along_axis)."""
+    nb, n, ny, c, nx = r.shape
+    base = ((np.arange(nb)[:, None, None] * n + np.arange(n)[None, :, None]) * ny
+            + np.arange(ny)[None, None, :]) * (c * nx)  # (nb, n, ny)
+    offset = lx * nx + np.arange(nx)  # (nb, ny, nx)
+    return np.take(r.reshape(-1), base[..., None] + offset[:, None])
+
+
+def _best_two_sided(zx, inv_x, yrows, inv_yb, spec, nb, chunk, nx, ny):
     """Two-sided search: X's window shifted by lx and Y's by ly, both in [-L, L]; the best
     of the (2L + 1)^2 correlations, first in (lx, ly) order among equals, as Bitbox's loop.
     Chunks of lx rows at a time, so that memory does not grow with the lags."""
@@ -194,21 +216,21 @@ def _best_two_sided(zx, inv_x, yt, inv_yb, spec, nb, chunk, nx, ny):
     xa_all = _strided(zx, nb, S, n)  # (nb, n, nx, W)
     inv_xa_all = _strided(inv_x, nb, S, n)  # (nb, n, nx)
     screen = _screened(spec)
+    ya = yrows.reshape(nb, n * ny, W)
     if screen:
-        yrows = yt.transpose(0, 2, 1).reshape(nb, n, ny, W)  # float64 rows for the exact values
-        yt = yt.astype(np.float32)
+        ya = ya.astype(np.float32)
     init = 0.0 if polarity else -np.inf
-    best = np.full((nb, nx, ny), init)
-    lag = np.full((nb, nx, ny), -float(L))
+    best = np.full((nb, ny, nx), init)  # (window, j, i) until the end
+    lag = np.full((nb, ny, nx), -float(L))
     for c0 in range(0, n, chunk):
         c = min(chunk, n - c0)
-        xa = xa_all[:, c0 : c0 + c]
-        r = np.matmul((xa.astype(np.float32) if screen else xa).reshape(nb, c * nx, W), yt)
-        r = r.reshape(nb, c, nx, n, ny)
+        xa = xa_all[:, c0 : c0 + c]  # (nb, c, nx, W)
+        xt = (xa.astype(np.float32) if screen else xa).reshape(nb, c * nx, W).transpose(0, 2, 1)
+        r = np.matmul(ya, xt).reshape(nb, n, ny, c, nx)
         if not polarity:
             inv = inv_xa_all[:, c0 : c0 + c]  # (nb, c, nx)
             if inv.any():  # a window with a missing value never wins (Bitbox skips its row)
-                np.putmask(r, np.broadcast_to(inv[:, :, :, None, None], r.shape), -np.inf)
+                np.putmask(r, np.broadcast_to(inv[:, None, None], r.shape), -np.inf)
         if screen:
             val, lx, ly = _select_screened(r, polarity, xa, yrows, W)
         else:
@@ -216,6 +238,7 @@ def _best_two_sided(zx, inv_x, yt, inv_yb, spec, nb, chunk, nx, ny):
         better = (np.abs(val) > np.abs(best)) if polarity else (val > best)
         best[better] = val[better]
         lag[better] = (ly - (lx + c0))[better]
+    best, lag = best.transpose(0, 2, 1), lag.transpose(0, 2, 1)
     # a missing value in any of Y's windows: Bitbox's argmax stops at it for every lx
     y_bad = inv_yb.any(axis=1)  # (nb, ny)
     if y_bad.any():
@@ -225,24 +248,30 @@ def _best_two_sided(zx, inv_x, yt, inv_yb, spec, nb, chunk, nx, ny):
     return best, lag
 
 
-def _select(r: np.ndarray, polarity: bool):
-    """The best of ``r`` (windows, lx, i, ly, j) over (lx, ly) for every window and pair:
-    its value and indices, the first in (lx, ly) order among equals (Bitbox's loop: for
-    each lx the first ly of the row's best, kept when strictly better than all before).
-
-    Each row's best (largest |r|) is a reduction over contiguous slabs; the first row
-    holding the overall best is found in that (ly-times smaller) array, and the first ly
-    in the one row taken out for it.
-    """
-    row_best = r.max(axis=3)  # (nb, c, nx, ny)
+def _row_best(r, polarity):
+    """Best (|r|) over ly, axis 1 of (window, ly, j, lx, i): (window, j, lx, i)."""
+    out = r.max(axis=1)
     if polarity:
-        np.maximum(row_best, -r.min(axis=3), out=row_best)
-    top = row_best.max(axis=1)  # (nb, nx, ny)
-    lx = (row_best == top[:, None]).argmax(axis=1)
-    row = np.take_along_axis(r, lx[:, None, :, None, :], axis=1)[:, 0]  # (nb, nx, n, ny)
+        np.maximum(out, -r.min(axis=1), out=out)
+    return out
+
+
+def _select(r: np.ndarray, polarity: bool):
+    """The best of ``r`` (window, ly, j, lx, i) over (lx, ly) for every window and pair, as
+    (window, j, i) arrays of value, lx and ly: the first in (lx, ly) order among equals
+    (Bitbox's loop: for each lx the first ly of the row's best, kept when strictly better).
+
+    Each X shift's best over Y's shifts is one reduction over contiguous slabs; the first
+    shift holding the overall best is found in that (ly-times smaller) array, and the
+    first ly in the one row taken out for it.
+    """
+    row_best = _row_best(r, polarity)  # (nb, j, c, i)
+    top = row_best.max(axis=2)  # (nb, j, i)
+    lx = _first(row_best, top, axis=2)
+    row = _row_at(r, lx)  # (nb, n, j, i)
     score = np.abs(row) if polarity else row
-    ly = (score == top[:, :, None, :]).argmax(axis=2)
-    val = np.take_along_axis(row, ly[:, :, None, :], axis=2)[:, :, 0]
+    ly = _first(score, top)
+    val = np.take_along_axis(row, ly[:, None], axis=1)[:, 0]
     return val, lx, ly
 
 
@@ -264,29 +293,28 @@ def _screen_margin(W: int) -> float:
 
 
 def _select_screened(r32, polarity, xrows, yrows, W):
-    """Like :func:`_select`, from float32 products ``r32`` (windows, lx, i, ly, j), with the
-    values of float64 rows: ``xrows`` (windows, lx, i, W), ``yrows`` (windows, ly, j, W).
+    """Like :func:`_select`, from float32 products ``r32`` (window, ly, j, lx, i), with the
+    values of float64 rows: ``xrows`` (window, lx, i, W), ``yrows`` (window, ly, j, W).
 
     Every correlation within the float32 rounding bound of the float32 best is a
     candidate; candidates are recomputed in float64 and the best of those (first in (lx,
     ly) order among equals) is the result: the float64 search's, at float32 cost. Most
     pairs have one candidate; the others are resolved together.
     """
-    nb, c, nx, n, ny = r32.shape
-    row_best = r32.max(axis=3)  # (nb, c, nx, ny)
-    if polarity:
-        np.maximum(row_best, -r32.min(axis=3), out=row_best)
-    top = row_best.max(axis=1).astype(np.float64)  # (nb, nx, ny)
+    nb, n, ny, c, nx = r32.shape
+    row_best = _row_best(r32, polarity)  # (nb, j, c, i)
+    top = row_best.max(axis=2).astype(np.float64)  # (nb, j, i)
     thresh = top - _screen_margin(W)
-    cand_rows = row_best >= thresh[:, None]
-    n_rows = cand_rows.sum(axis=1)
-    lx = cand_rows.argmax(axis=1)
-    row = np.take_along_axis(r32, lx[:, None, :, None, :], axis=1)[:, 0]  # (nb, nx, n, ny)
-    cand = (np.abs(row) if polarity else row) >= thresh[:, :, None, :]
-    n_cells = cand.sum(axis=2)
-    ly = cand.argmax(axis=2)
-    b_i, i_i, j_i = np.ogrid[:nb, :nx, :ny]
-    val = np.einsum("bijw,bijw->bij", xrows[b_i, lx, i_i], yrows[b_i, ly, j_i])
+    cand_rows = row_best >= thresh[:, :, None]
+    n_rows = cand_rows.sum(axis=2)
+    lx = _first(cand_rows, np.broadcast_to(True, thresh.shape), axis=2)
+    row = _row_at(r32, lx)  # (nb, n, j, i)
+    score = np.abs(row) if polarity else row
+    cand = score >= thresh[:, None]
+    n_cells = cand.sum(axis=1)
+    ly = _first(cand, np.broadcast_to(True, thresh.shape))
+    b_i, j_i, i_i = np.ogrid[:nb, :ny, :nx]
+    val = np.einsum("bjiw,bjiw->bji", xrows[b_i, lx, i_i], yrows[b_i, ly, j_i])
     # nothing to gain: the best is 0 (|r|) or -inf, which never replaces the initial value
     dead = (top == 0) if polarity else (top == -np.inf)
     val[dead] = 0.0 if polarity else -np.inf
@@ -298,16 +326,16 @@ def _select_screened(r32, polarity, xrows, yrows, W):
 
 def _resolve(r32, many, thresh, polarity, xrows, yrows, val, lx, ly):
     """Pairs with several float32 candidates: all of them in float64, the first best wins."""
-    b, i, j = np.nonzero(many)
-    rows = r32[b, :, i, :, j]  # (pairs, c, n)
+    b, j, i = np.nonzero(many)
+    rows = r32[b, :, j, :, i].transpose(0, 2, 1)  # (pairs, c, n): lx-major
     score = np.abs(rows) if polarity else rows
-    k, cx, cy = np.nonzero(score >= thresh[b, i, j][:, None, None])  # ordered by pair, lx, ly
+    k, cx, cy = np.nonzero(score >= thresh[b, j, i][:, None, None])  # ordered by pair, lx, ly
     v = np.einsum("kw,kw->k", xrows[b[k], cx, i[k]], yrows[b[k], cy, j[k]])
     s = np.abs(v) if polarity else v
     starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])  # every pair has a candidate: its top
     at_best = np.flatnonzero(s == np.repeat(np.maximum.reduceat(s, starts), np.diff(np.r_[starts, k.size])))
     first = at_best[np.r_[True, k[at_best][1:] != k[at_best][:-1]]]
-    where = (b[k[first]], i[k[first]], j[k[first]])
+    where = (b[k[first]], j[k[first]], i[k[first]])
     val[where] = v[first]
     lx[where] = cx[first]
     ly[where] = cy[first]

@@ -119,12 +119,12 @@ def test_exact_ties_are_broken_in_bitbox_order(polarity):
     """Values repeated exactly across shifts: the first in (lx, ly) order wins, as in Bitbox's
     loop over lx with argmax over ly (strictly better to replace)."""
     rng = np.random.default_rng(40)
-    r = np.round(rng.uniform(-1, 1, size=(6, 5, 3, 7, 4)), 1)  # (window, lx, i, ly, j); many exact ties
+    r = np.round(rng.uniform(-1, 1, size=(6, 7, 4, 5, 3)), 1)  # (window, ly, j, lx, i); many exact ties
     r[0, :, 0, :, 0] = 0.0  # nothing better than the start value (0, with polarity)
-    r[1, :, 1, :, 2] = -0.9
-    r[1, 3, 1, 5, 2] = 0.9  # |r| ties between signs: the first in order is -0.9 at (0, 0)
-    val, lx, ly = coord._select(r, polarity)
-    flat = r.transpose(0, 2, 4, 1, 3).reshape(6, 3, 4, 35)
+    r[1, :, 2, :, 1] = -0.9
+    r[1, 5, 2, 3, 1] = 0.9  # |r| ties between signs: the first in order is -0.9 at (0, 0)
+    val, lx, ly = coord._select(r, polarity)  # (window, j, i)
+    flat = r.transpose(0, 2, 4, 3, 1).reshape(6, 4, 3, 35)  # (window, j, i, lx * ly)
     k = (np.abs(flat) if polarity else flat).argmax(axis=3)
     np.testing.assert_array_equal(lx, k // 7)
     np.testing.assert_array_equal(ly, k % 7)
