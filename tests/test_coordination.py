@@ -299,6 +299,21 @@ def test_float32_screening_gives_the_float64_search(monkeypatch, polarity):
     np.testing.assert_array_equal(screened[1], plain[1])
 
 
+def test_screening_keeps_candidates_within_float32_rounding():
+    """float32 ranks shift 0 first by 1e-7, float64 ranks shift 1 first by 1e-10: both are
+    candidates, and the float64 values decide."""
+    b = np.array([1.0, 0.0, 0.0, 0.0])
+    v0, v1 = 0.5, 0.5 + 1e-10
+    a0 = np.array([v0, np.sqrt(1 - v0**2), 0.0, 0.0])
+    a1 = np.array([v1, np.sqrt(1 - v1**2), 0.0, 0.0])
+    xrows = np.stack([a0, a1])[None, :, None, :]  # (window, lx, i, W)
+    yrows = b[None, None, None, :]  # (window, ly, j, W)
+    r32 = np.array([v0 + 1e-7, v0], dtype=np.float32).reshape(1, 1, 1, 2, 1)  # (window, ly, j, lx, i)
+    for polarity in (True, False):
+        val, lx, ly = coord._select_screened(r32, polarity, xrows, yrows, 4)
+        assert lx[0, 0, 0] == 1 and ly[0, 0, 0] == 0 and val[0, 0, 0] == pytest.approx(v1, abs=1e-15)
+
+
 def test_window_frames_follow_bitbox_rounding():
     assert window_frames(0.5, None, None, 30)[:3] == (15, 3, 7)
     assert window_frames(0.5, None, None, 25)[:3] == (12, 3, 6)  # 12.5 rounds to even
