@@ -40,6 +40,7 @@ _MAX_3D = {
 _SYM_2D = (0.9330, 1.1110, 0.0001, 0.7021, 0.7689)
 #: centroids closer than this are treated as coinciding (no reflection), as in Bitbox
 _DEGENERATE = 1e-8
+_FRAMES_PER_BLOCK = 4096
 
 
 def _mirror_error(xl: np.ndarray, xr: np.ndarray) -> np.ndarray:
@@ -198,8 +199,10 @@ def asymmetry(landmarks, axis=0, normalize=True, *, dimension=None, backend=None
                 "bitbox_stats.openface_to_bitbox, which drops the 17 jaw points)" if xyz.shape[1] == 68 else "")
         raise ValueError(f"landmarks: the ibug51 schema has 51 landmarks, got {xyz.shape[1]}{hint}")
     scores = np.empty((xyz.shape[0], len(REGIONS) + 1))
-    for j, region in enumerate(REGIONS):
-        scores[:, j] = _mirror_error(xyz[:, _LEFT[region]], xyz[:, _RIGHT[region]])
+    for t0 in range(0, xyz.shape[0], _FRAMES_PER_BLOCK):  # blocks of frames: small temporaries
+        block = xyz[t0 : t0 + _FRAMES_PER_BLOCK]
+        for j, region in enumerate(REGIONS):
+            scores[t0 : t0 + block.shape[0], j] = _mirror_error(block[:, _LEFT[region]], block[:, _RIGHT[region]])
     scores[:, -1] = scores[:, :-1].mean(axis=1)
     if normalize:
         scores = _normalise(scores, xyz.shape[2], d.backend)

@@ -196,3 +196,13 @@ def test_bad_input_is_named():
         bs.asymmetry(pd.DataFrame({"a": ["x"] * 4}))
     with pytest.raises(ValueError, match="empty"):
         bs.asymmetry(np.zeros((0, 102)))
+
+
+def test_blocks_of_frames_change_nothing(monkeypatch):
+    import importlib
+
+    geometry = importlib.import_module("bitbox_stats.face_geometry")
+    values = np.random.default_rng(6).normal(size=(23, 153))
+    want = bs.asymmetry(values, backend="3DI")
+    monkeypatch.setattr(geometry, "_FRAMES_PER_BLOCK", 5)
+    pd.testing.assert_frame_equal(bs.asymmetry(values, backend="3DI"), want)
