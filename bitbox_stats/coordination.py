@@ -166,7 +166,8 @@ def _best_in_block(X, Y, spec: Windows, s0: int, nb: int, chunk: int):
     yrows = _strided(zy, nb, S, n_ly)  # (nb, n_ly, ny, W): Y's windows at every lag, a view
     inv_yb = _strided(inv_y, nb, S, n_ly)  # (nb, n_ly, ny)
     if spec.mode == "two":
-        return _best_two_sided(zx, inv_x, yrows, inv_yb, spec, nb, chunk, nx, ny)
+        search = _best_two_sided_screened if _screened(spec) else _best_two_sided
+        return search(zx, inv_x, yrows, inv_yb, spec, nb, chunk, nx, ny)
     # one-sided: X's window at the start, Y's at start - L ... start (+ L)
     xa = _strided(zx[L:], nb, S, 1)[:, 0]  # (nb, nx, W)
     r = np.matmul(yrows.reshape(nb, n_ly * ny, W), xa.transpose(0, 2, 1)).reshape(nb, n_ly, ny, nx)
@@ -215,37 +216,112 @@ def _best_two_sided(zx, inv_x, yrows, inv_yb, spec, nb, chunk, nx, ny):
     polarity = spec.polarity
     xa_all = _strided(zx, nb, S, n)  # (nb, n, nx, W)
     inv_xa_all = _strided(inv_x, nb, S, n)  # (nb, n, nx)
-    screen = _screened(spec)
     ya = yrows.reshape(nb, n * ny, W)
-    if screen:
-        ya = ya.astype(np.float32)
     init = 0.0 if polarity else -np.inf
     best = np.full((nb, ny, nx), init)  # (window, j, i) until the end
     lag = np.full((nb, ny, nx), -float(L))
     for c0 in range(0, n, chunk):
         c = min(chunk, n - c0)
-        xa = xa_all[:, c0 : c0 + c]  # (nb, c, nx, W)
-        xt = (xa.astype(np.float32) if screen else xa).reshape(nb, c * nx, W).transpose(0, 2, 1)
-        r = np.matmul(ya, xt).reshape(nb, n, ny, c, nx)
-        if not polarity:
-            inv = inv_xa_all[:, c0 : c0 + c]  # (nb, c, nx)
-            if inv.any():  # a window with a missing value never wins (Bitbox skips its row)
-                np.putmask(r, np.broadcast_to(inv[:, None, None], r.shape), -np.inf)
-        if screen:
-            val, lx, ly = _select_screened(r, polarity, xa, yrows, W)
-        else:
-            val, lx, ly = _select(r, polarity)
+        r = _products(ya, xa_all, inv_xa_all, c0, c, polarity, np.float64)
+        val, lx, ly = _select(r, polarity)
         better = (np.abs(val) > np.abs(best)) if polarity else (val > best)
         best[better] = val[better]
         lag[better] = (ly - (lx + c0))[better]
+    return _y_missing(best, lag, inv_yb, init, L)
+
+
+def _products(ya, xa_all, inv_xa_all, c0, c, polarity, dtype):
+    """Correlations of Y's rows ``ya`` (window, ly * j, W) with the chunk of X's rows
+    lx = c0 ... c0 + c - 1, laid out (window, ly, j, lx, i); without polarity, X windows
+    with a missing value give -inf."""
+    nb, n, nx, W = xa_all.shape
+    xt = xa_all[:, c0 : c0 + c].astype(dtype, copy=False).reshape(nb, c * nx, W).transpose(0, 2, 1)
+    r = np.matmul(ya, xt).reshape(nb, n, ya.shape[1] // n, c, nx)
+    if not polarity:
+        inv = inv_xa_all[:, c0 : c0 + c]  # (nb, c, nx)
+        if inv.any():  # a window with a missing value never wins (Bitbox skips its row)
+            np.putmask(r, np.broadcast_to(inv[:, None, None], r.shape), -np.inf)
+    return r
+
+
+def _y_missing(best, lag, inv_yb, init, L):
+    """(window, j, i) results as (window, i, j); a missing value in any of Y's shifted
+    windows gives Bitbox's initial value (its argmax stops at the NaN for every lx)."""
     best, lag = best.transpose(0, 2, 1), lag.transpose(0, 2, 1)
-    # a missing value in any of Y's windows: Bitbox's argmax stops at it for every lx
     y_bad = inv_yb.any(axis=1)  # (nb, ny)
     if y_bad.any():
         bad = np.broadcast_to(y_bad[:, None, :], best.shape)
         best[bad] = init
         lag[bad] = -float(L)
     return best, lag
+
+
+def _best_two_sided_screened(zx, inv_x, yrows, inv_yb, spec, nb, chunk, nx, ny):
+    """The two-sided search with float32 products: for each window and pair, the best
+    (|r|) of each X shift over Y's shifts, in float32; every X shift within the float32
+    rounding bound of the overall best is a candidate, and the candidates' correlations
+    with all of Y's shifts are recomputed in float64. The result is the float64 search's
+    (first in (lx, ly) order among equals), at float32 cost. Usually one X shift is a
+    candidate: its row is one batched matrix product."""
+    W, L, S = spec.width, spec.lag, spec.step
+    n = 2 * L + 1
+    polarity = spec.polarity
+    xa_all = _strided(zx, nb, S, n)  # (nb, n, nx, W), float64
+    inv_xa_all = _strided(inv_x, nb, S, n)
+    ya = yrows.reshape(nb, n * ny, W).astype(np.float32)
+    row_best = np.empty((nb, ny, n, nx), dtype=np.float32)  # best over ly of each (lx, i, j)
+    for c0 in range(0, n, chunk):
+        c = min(chunk, n - c0)
+        r = _products(ya, xa_all, inv_xa_all, c0, c, polarity, np.float32)
+        row_best[:, :, c0 : c0 + c] = _row_best(r, polarity)
+    val, lx, ly = _pick(row_best, polarity, xa_all, yrows, L)
+    init = 0.0 if polarity else -np.inf
+    return _y_missing(val, (ly - lx).astype(np.float64), inv_yb, init, L)
+
+
+def _pick(row_best, polarity, xa_all, yrows, L):
+    """From the float32 best of each X shift ``row_best`` (window, j, lx, i), the float64
+    best over (lx, ly) and its indices, (window, j, i) each; see _best_two_sided_screened."""
+    nb, ny, n, nx = row_best.shape
+    W = xa_all.shape[3]
+    top = row_best.max(axis=2).astype(np.float64)  # (nb, j, i)
+    thresh = top - _screen_margin(W)
+    cand = row_best >= thresh[:, :, None]
+    lx = _first(cand, np.broadcast_to(True, thresh.shape), axis=2)
+    b_i, j_i, i_i = np.ogrid[:nb, :ny, :nx]
+    x_sel = xa_all[b_i, lx, i_i]  # (nb, j, i, W): X's window at the first candidate shift
+    rows = np.matmul(x_sel, yrows.transpose(0, 2, 3, 1))  # (nb, j, i, ly), float64
+    score = np.abs(rows) if polarity else rows
+    ly = score.argmax(axis=3)  # first of the row's best (no NaN here)
+    val = np.take_along_axis(rows, ly[..., None], axis=3)[..., 0]
+    init = 0.0 if polarity else -np.inf
+    dead = (top == 0) if polarity else (top == -np.inf)  # never replaces the initial value
+    val[dead] = init
+    lx[dead] = L  # lag (ly - lx) of the initial value: -L
+    ly[dead] = 0
+    many = ~dead & (cand.sum(axis=2) > 1)
+    if many.any():
+        _resolve_rows(many, cand, polarity, xa_all, yrows, val, lx, ly)
+    return val, lx, ly
+
+
+def _resolve_rows(many, cand, polarity, xa_all, yrows, val, lx, ly):
+    """Pairs with several candidate X shifts: every candidate row in float64, the first best
+    in (lx, ly) order wins."""
+    b, j, i = np.nonzero(many)
+    k, cx = np.nonzero(cand[b, j, :, i])  # ordered by pair, then lx
+    v = np.einsum("kw,klw->kl", xa_all[b[k], cx, i[k]], yrows[b[k], :, j[k]])  # (candidates, ly)
+    s = np.abs(v) if polarity else v
+    best_ly = s.argmax(axis=1)
+    s_best = s[np.arange(k.size), best_ly]
+    starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
+    at_best = np.flatnonzero(s_best == np.repeat(np.maximum.reduceat(s_best, starts),
+                                                 np.diff(np.r_[starts, k.size])))
+    first = at_best[np.r_[True, k[at_best][1:] != k[at_best][:-1]]]
+    where = (b[k[first]], j[k[first]], i[k[first]])
+    val[where] = v[first, best_ly[first]]
+    lx[where] = cx[first]
+    ly[where] = best_ly[first]
 
 
 def _row_best(r, polarity):
@@ -290,55 +366,6 @@ def _screen_margin(W: int) -> float:
     b32 = 2 * u32 + W * u32 / (1 - W * u32)
     b64 = W * u64 / (1 - W * u64)
     return 2.0 * 1.01 * (b32 + b64)
-
-
-def _select_screened(r32, polarity, xrows, yrows, W):
-    """Like :func:`_select`, from float32 products ``r32`` (window, ly, j, lx, i), with the
-    values of float64 rows: ``xrows`` (window, lx, i, W), ``yrows`` (window, ly, j, W).
-
-    Every correlation within the float32 rounding bound of the float32 best is a
-    candidate; candidates are recomputed in float64 and the best of those (first in (lx,
-    ly) order among equals) is the result: the float64 search's, at float32 cost. Most
-    pairs have one candidate; the others are resolved together.
-    """
-    nb, n, ny, c, nx = r32.shape
-    row_best = _row_best(r32, polarity)  # (nb, j, c, i)
-    top = row_best.max(axis=2).astype(np.float64)  # (nb, j, i)
-    thresh = top - _screen_margin(W)
-    cand_rows = row_best >= thresh[:, :, None]
-    n_rows = cand_rows.sum(axis=2)
-    lx = _first(cand_rows, np.broadcast_to(True, thresh.shape), axis=2)
-    row = _row_at(r32, lx)  # (nb, n, j, i)
-    score = np.abs(row) if polarity else row
-    cand = score >= thresh[:, None]
-    n_cells = cand.sum(axis=1)
-    ly = _first(cand, np.broadcast_to(True, thresh.shape))
-    b_i, j_i, i_i = np.ogrid[:nb, :ny, :nx]
-    val = np.einsum("bjiw,bjiw->bji", xrows[b_i, lx, i_i], yrows[b_i, ly, j_i])
-    # nothing to gain: the best is 0 (|r|) or -inf, which never replaces the initial value
-    dead = (top == 0) if polarity else (top == -np.inf)
-    val[dead] = 0.0 if polarity else -np.inf
-    many = ~dead & ((n_rows > 1) | (n_cells > 1))
-    if many.any():
-        _resolve(r32, many, thresh, polarity, xrows, yrows, val, lx, ly)
-    return val, lx, ly
-
-
-def _resolve(r32, many, thresh, polarity, xrows, yrows, val, lx, ly):
-    """Pairs with several float32 candidates: all of them in float64, the first best wins."""
-    b, j, i = np.nonzero(many)
-    rows = r32[b, :, j, :, i].transpose(0, 2, 1)  # (pairs, c, n): lx-major
-    score = np.abs(rows) if polarity else rows
-    k, cx, cy = np.nonzero(score >= thresh[b, j, i][:, None, None])  # ordered by pair, lx, ly
-    v = np.einsum("kw,kw->k", xrows[b[k], cx, i[k]], yrows[b[k], cy, j[k]])
-    s = np.abs(v) if polarity else v
-    starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])  # every pair has a candidate: its top
-    at_best = np.flatnonzero(s == np.repeat(np.maximum.reduceat(s, starts), np.diff(np.r_[starts, k.size])))
-    first = at_best[np.r_[True, k[at_best][1:] != k[at_best][:-1]]]
-    where = (b[k[first]], j[k[first]], i[k[first]])
-    val[where] = v[first]
-    lx[where] = cx[first]
-    ly[where] = cy[first]
 
 
 class _Moments:

@@ -287,8 +287,8 @@ def test_float32_screening_gives_the_float64_search(monkeypatch, polarity):
     x = with_gaps(signals(400, 3, 35), 36)
     y = np.column_stack([np.roll(x[:, 0], 4), with_gaps(signals(400, 2, 37), 38)])
     calls = []
-    resolve = coord._resolve
-    monkeypatch.setattr(coord, "_resolve", lambda *a: calls.append(1) or resolve(*a))
+    resolve = coord._resolve_rows
+    monkeypatch.setattr(coord, "_resolve_rows", lambda *a: calls.append(1) or resolve(*a))
     spec = Windows(24, 8, 6, "two", polarity)
     assert coord._screened(spec)
     screened = windowed_correlation(x, y, spec, keep_windows=True)
@@ -300,18 +300,20 @@ def test_float32_screening_gives_the_float64_search(monkeypatch, polarity):
 
 
 def test_screening_keeps_candidates_within_float32_rounding():
-    """float32 ranks shift 0 first by 1e-7, float64 ranks shift 1 first by 1e-10: both are
+    """float32 ranks X shift 0 first by 1e-7, float64 ranks shift 1 first by 1e-10: both are
     candidates, and the float64 values decide."""
     b = np.array([1.0, 0.0, 0.0, 0.0])
     v0, v1 = 0.5, 0.5 + 1e-10
     a0 = np.array([v0, np.sqrt(1 - v0**2), 0.0, 0.0])
     a1 = np.array([v1, np.sqrt(1 - v1**2), 0.0, 0.0])
-    xrows = np.stack([a0, a1])[None, :, None, :]  # (window, lx, i, W)
-    yrows = b[None, None, None, :]  # (window, ly, j, W)
-    r32 = np.array([v0 + 1e-7, v0], dtype=np.float32).reshape(1, 1, 1, 2, 1)  # (window, ly, j, lx, i)
-    for polarity in (True, False):
-        val, lx, ly = coord._select_screened(r32, polarity, xrows, yrows, 4)
-        assert lx[0, 0, 0] == 1 and ly[0, 0, 0] == 0 and val[0, 0, 0] == pytest.approx(v1, abs=1e-15)
+    a2 = np.array([0.0, 0.0, 1.0, 0.0])  # a third shift, uncorrelated: not a candidate
+    xa_all = np.stack([a0, a1, a2])[None, :, None, :]  # (window, lx, i, W)
+    yrows = np.stack([b, -b, b])[None, :, None, :]  # (window, ly, j, W)
+    row_best = np.array([v0 + 1e-7, v0, 0.0], dtype=np.float32).reshape(1, 1, 3, 1)  # (window, j, lx, i)
+    val, lx, ly = coord._pick(row_best, True, xa_all, yrows, 1)
+    assert (lx[0, 0, 0], ly[0, 0, 0]) == (1, 0) and val[0, 0, 0] == pytest.approx(v1, abs=1e-15)
+    val, lx, ly = coord._pick(row_best, False, xa_all, yrows, 1)
+    assert (lx[0, 0, 0], ly[0, 0, 0]) == (1, 0) and val[0, 0, 0] == pytest.approx(v1, abs=1e-15)
 
 
 def test_window_frames_follow_bitbox_rounding():
