@@ -351,8 +351,9 @@ def _select(r: np.ndarray, polarity: bool):
     return val, lx, ly
 
 
-#: screen in float32 when a window has at least this many shift combinations (see _select_screened)
-_SCREEN_MIN_SHIFTS = 100
+#: screen in float32 when a window has at least this many shift combinations (lag >= 1 frame;
+#: see _best_two_sided_screened); the plain float64 search remains for lag 0
+_SCREEN_MIN_SHIFTS = 9
 
 
 def _screened(spec: Windows) -> bool:

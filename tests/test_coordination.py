@@ -101,9 +101,11 @@ def assert_stats_like_bitbox(got, want, n_windows, max_lag_s):
 # ---------------------------------------------------------------- float64 reference
 
 
-@pytest.mark.parametrize("mode", ["two", "one", "causal"])
+@pytest.mark.parametrize("mode,screen", [("two", True), ("two", False), ("one", False), ("causal", False)])
 @pytest.mark.parametrize("polarity", [True, False])
-def test_equals_float64_brute_force(mode, polarity):
+def test_equals_float64_brute_force(monkeypatch, mode, screen, polarity):
+    if not screen:  # the plain float64 search (used for lag 0), on every lag
+        monkeypatch.setattr(coord, "_SCREEN_MIN_SHIFTS", 10**9)
     x = with_gaps(signals(140, 2, 1), 2, missing=False)
     y = with_gaps(signals(140, 3, 3), 4, missing=False)
     for W, L, S in [(12, 3, 6), (10, 0, 4), (16, 5, 3)]:
@@ -265,6 +267,8 @@ def test_blocks_and_threads_change_nothing(monkeypatch):
     cases = [(15, "two", True, (1, 2)), (15, "two", False, (1, 2)), (3, "two", True, (1, 2)),
              (15, "causal", True, (1, 1))]
     for L, mode, polarity, sizes in cases:
+        plain = L == 3  # the float64 search without screening, chunked too
+        monkeypatch.setattr(coord, "_SCREEN_MIN_SHIFTS", 10**9 if plain else 9)
         spec = Windows(30, L, 15, mode, polarity)
         ref = windowed_correlation(x, y, spec, keep_windows=True, threads=1)
         two = windowed_correlation(x, y, spec, keep_windows=True, threads=2)
@@ -275,7 +279,7 @@ def test_blocks_and_threads_change_nothing(monkeypatch):
         monkeypatch.setattr(coord, "_BLOCK_BYTES", 4 * 3 * 31 * 4 * 2)
         assert coord._block_sizes(spec, 4, 3, 10) == sizes
         small = windowed_correlation(x, y, spec, keep_windows=True, threads=2)
-        monkeypatch.undo()
+        monkeypatch.setattr(coord, "_BLOCK_BYTES", 24 * 2**20)
         np.testing.assert_array_equal(ref[1], small[1])
         np.testing.assert_allclose(ref[0], small[0], rtol=0, atol=1e-14)
 
