@@ -5,7 +5,9 @@ The statistics follow Bitbox's ``bitbox.social.coordination`` and
 computed in float64. Windows are standardised once per position; the lagged
 cross-products of a block of windows are one matrix product; the best lag is
 found per block, so memory depends on the block size, not on the number of
-lags or windows. Blocks run on all cores.
+lags or windows. Blocks run on all cores. The two-sided search ranks the
+shifts with float32 products and recomputes in float64 every shift within
+float32 rounding of the best, so its results are those of a float64 search.
 """
 
 from __future__ import annotations
@@ -618,6 +620,10 @@ def coordination(X, Y, width=0.5, lag=None, step=None, fps=30, stats=True, polar
 
     The correlations of a block of windows at all shifts are one matrix
     product of standardised windows; the best shift is found block by block.
+    The shifts are ranked with float32 products; every X shift whose best is
+    within the float32 rounding bound of the overall best (about
+    :math:`2 (W + 2) 2^{-24}`) is recomputed in float64 with all of Y's
+    shifts, so the value and lag are those of a search in float64.
 
     References
     ----------
