@@ -460,7 +460,7 @@ def _collect(parts, keep_windows, n_win, nx, ny):
 # ------------------------------------------------------------------ public functions
 
 
-def _signals(X, Y, angular, type, dimension):  # noqa: A002
+def _signals(X, Y, angular, type, dimension, stacklevel=4):  # noqa: A002
     """The two partners' signals (Bitbox's conversion), cut to their common length."""
     if not isinstance(angular, bool | np.bool_):
         raise TypeError(f"angular must be True or False, got {angular!r}")
@@ -474,7 +474,7 @@ def _signals(X, Y, angular, type, dimension):  # noqa: A002
     T = min(x.shape[0], y.shape[0])
     if x.shape[0] != y.shape[0]:
         warnings.warn(f"X has {x.shape[0]} frames and Y {y.shape[0]}: only the first {T} frames of both "
-                      "are used (as Bitbox does)", stacklevel=3)
+                      "are used (as Bitbox does)", stacklevel=stacklevel)
     return x[:T], y[:T], xn, yn
 
 

@@ -411,7 +411,7 @@ def coordination_test(X, Y, *, method="segments", n_surrogates=1000, segment=Non
     n_jobs = _check_parallel(n_jobs, client)
     show = _want_progress(progress)
     rng = check_rng(seed)
-    x, y, xn, yn = _signals(X, Y, angular, type, dimension)
+    x, y, xn, yn = _signals(X, Y, angular, type, dimension, stacklevel=3)
     spec, fps = _spec(width, lag, step, fps, mode, polarity, x.shape[0])
     T = x.shape[0]
     threads = _worker_threads(n_jobs, client)
@@ -535,7 +535,7 @@ def pseudo_dyad_test(dyads, *, n_pseudo=None, measure="coordination", width=0.5,
     xs, ys = [], []
     shape = None
     for name, (X, Y) in zip(names, pairs, strict=True):
-        x, y, xn, yn = _signals(X, Y, angular, type, dimension)
+        x, y, xn, yn = _signals(X, Y, angular, type, dimension, stacklevel=3)
         if shape is None:
             shape, xnames, ynames = (x.shape[1], y.shape[1]), xn, yn
         elif (x.shape[1], y.shape[1]) != shape:
