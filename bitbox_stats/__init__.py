@@ -4,6 +4,8 @@ Expressivity of expression signals across temporal scales (compatible with the
 Bitbox toolbox), OpenFace reading and clip features, rater reliability (ICC),
 confirmatory factor analysis with Bartlett scores, ElasticNet models with
 subject-grouped splits, and a fast cluster bootstrap for comparing models.
+Also Bitbox's other behavioural measures (asymmetry, motion, coordination and
+imitation) with surrogate tests of dyadic coordination.
 """
 
 from importlib.metadata import PackageNotFoundError, version

@@ -72,30 +72,33 @@ def brute_force(x, y, W, L, S, mode, polarity):
 
 
 def assert_like_bitbox(r, lag, r_bb, lag_bb, fps):
-    """Correlations to 1e-4 (Bitbox is float32); lags equal except where float32 rounding
-    reorders two nearly equal correlations."""
+    """|r| to 1e-4 (Bitbox is float32); r itself and the lag equal except where float32
+    rounding reorders two nearly equal correlations (possibly of opposite signs: with
+    polarity, +0.36356772 and -0.36356768 are Bitbox's near-tie), in at most 0.2% of them."""
     r_bb = r_bb.astype(float)
-    same_nan = np.isnan(r) == np.isnan(r_bb)
-    assert same_nan.all()
-    fin = np.isfinite(r_bb)
+    assert (np.isnan(r) == np.isnan(r_bb)).all()
     np.testing.assert_array_equal(np.isinf(r), np.isinf(r_bb))
-    np.testing.assert_allclose(r[fin], r_bb[fin], rtol=0, atol=1e-4)
+    fin = np.isfinite(r_bb)
+    np.testing.assert_allclose(np.abs(r[fin]), np.abs(r_bb[fin]), rtol=0, atol=1e-4)
+    flipped = np.abs(r[fin] - r_bb[fin]) > 1e-4
+    assert flipped.mean() <= 0.002, flipped.mean()
     differ = np.abs(lag - lag_bb.astype(float)) > 0.5 / fps
     assert differ.mean() <= 0.002, differ.mean()
 
 
 def assert_stats_like_bitbox(got, want, n_windows, max_lag_s):
-    """Means and SDs to 1e-4; mean lags equal but where a float32 near-tie moved one window's
-    lag (at most 2 L frames over the pair's windows), in at most 1% of the pairs."""
+    """Means and SDs to 1e-4, mean lags to 1e-5, but where a float32 near-tie changed one
+    window's value (a sign, with polarity) or lag, in at most 1% of the pairs: then the
+    mean moves by at most 2 / windows, the lag by 2 L frames / windows."""
     for g, w in zip(got, want, strict=True):
         assert g.shape == w.shape
         np.testing.assert_array_equal(np.isnan(g), np.isnan(w))
-    for g, w in zip(got[:2], want[:2], strict=True):
-        np.testing.assert_allclose(g, w.astype(float), rtol=0, atol=1e-4)
-    d = np.abs(got[2] - want[2].astype(float))
-    d = d[np.isfinite(d)]
-    assert (d > 1e-5).mean() <= 0.01
-    assert d.max(initial=0) <= 2 * max_lag_s / n_windows + 1e-6
+    for g, w, tol, most in zip(got, want, [1e-4, 1e-4, 1e-5],
+                               [2 / n_windows, 2 / n_windows**0.5, 2 * max_lag_s / n_windows], strict=True):
+        d = np.abs(g - w.astype(float))
+        d = d[np.isfinite(d)]
+        assert (d > tol).mean() <= 0.01
+        assert d.max(initial=0) <= most + 1e-6
 
 
 # ---------------------------------------------------------------- float64 reference
