@@ -30,6 +30,7 @@ from .factor import (
 from .features import (
     FEATURES,
     FeatureExtraction,
+    MissingFeaturesWarning,
     clip_features,
     extract_features,
     feature_definitions,
@@ -67,6 +68,7 @@ from .simulate import SimulatedStudy, simulate_signals, simulate_study, write_st
 from .study import StudyResult, read_study, run_study, weight_recovery
 from .surrogates import PseudoDyadTest, SurrogateTest, coordination_test, pseudo_dyad_test
 from .tables import comparison_table, performance_table
+from .trackers import read_frames
 
 try:
     __version__ = version("bitbox-stats")
@@ -97,6 +99,7 @@ __all__ = [
     "FeatureExtraction",
     "GridCell",
     "HumanBaselineResult",
+    "MissingFeaturesWarning",
     "RBackendError",
     "ReportSection",
     "SimulatedStudy",
@@ -133,6 +136,7 @@ __all__ = [
     "plot_peaks",
     "plot_performance",
     "rater_scores",
+    "read_frames",
     "read_openface",
     "read_study",
     "render_report",

@@ -5,11 +5,17 @@ arrays, and it turns R's missing integers, strings and logicals into valid
 Python values (-2147483648, ``'NA'``, ``True``). Data therefore cross the
 boundary as plain lists, one per column, with the missing cells marked in a
 separate list of booleans. Nothing here computes statistics.
+
+Every call from R returns an envelope ``{"value", "error", "warnings"}``: the
+Python warnings raised during the call and the exception that ended it (type
+and message, no traceback), so that R re-raises them as R warnings and R
+errors (``r/R/python.R``).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -136,6 +142,8 @@ _SKIP = object()
 
 def _decode(value):
     if isinstance(value, dict):
+        if set(value) == {"__int__"}:  # a whole number beyond R's integers, sent as text
+            return int(value["__int__"])
         if "__frame__" in value:
             f = value["__frame__"]
             return frame_from_r(f["names"], f["kinds"], f["values"], f["missing"])
@@ -158,25 +166,69 @@ def _run(name: str, kwargs: dict | None):
     return getattr(bitbox_stats, name)(**_decode_kwargs(kwargs))
 
 
-def call(name: str, kwargs: dict | None = None):
-    """Call the public function ``bitbox_stats.<name>`` with arguments from R and
-    return the result through :func:`result_to_r`."""
-    return result_to_r(_run(name, kwargs))
+def _message(exc: BaseException) -> str:
+    """An exception's message as the user should read it (no traceback, no type)."""
+    if isinstance(exc, KeyError) and len(exc.args) == 1 and isinstance(exc.args[0], str):
+        text = exc.args[0]  # str(KeyError) would add quotes
+    else:
+        text = str(exc)
+    notes = getattr(exc, "__notes__", None) or []
+    text = "\n".join([text, *map(str, notes)]).strip()
+    return text or type(exc).__name__
+
+
+def _guarded(fn, *args) -> dict:
+    """Run ``fn(*args)`` and return ``{"value", "error", "warnings"}`` for R.
+
+    ``warnings`` lists ``{"category", "message"}`` of every warning the call
+    raised (under the active warning filters); ``error`` is None or
+    ``{"type", "message"}``, with ``type`` the exception class and its bases.
+
+    Examples
+    --------
+    >>> out = _guarded(int, "x")
+    >>> out["value"], out["error"]["type"][0], out["error"]["message"]
+    (None, 'ValueError', "invalid literal for int() with base 10: 'x'")
+    >>> _guarded(lambda: warnings.warn("careful", UserWarning) or 1)["warnings"]
+    [{'category': 'UserWarning', 'message': 'careful'}]
+    """
+    value, error = None, None
+    with warnings.catch_warnings(record=True) as caught:
+        try:
+            value = fn(*args)
+        except Exception as exc:  # every error goes back to R as an R error
+            types = [c.__name__ for c in type(exc).__mro__ if issubclass(c, Exception)]
+            error = {"type": types, "message": _message(exc)}
+    found = [{"category": w.category.__name__, "message": str(w.message)} for w in caught]
+    return {"value": value, "error": error, "warnings": found}
+
+
+def call(name: str, kwargs: dict | None = None) -> dict:
+    """Call the public function ``bitbox_stats.<name>`` with arguments from R;
+    the envelope's value is the result through :func:`result_to_r`."""
+    return _guarded(lambda: result_to_r(_run(name, kwargs)))
 
 
 def call_keep(name: str, kwargs: dict | None = None) -> dict:
-    """Like :func:`call`, but also hand the Python result to R (``"object"``), so
-    that R can call its methods later (e.g. a CFA's factor scores)."""
-    result = _run(name, kwargs)
-    return {"value": result_to_r(result), "object": result}
+    """Like :func:`call`, but the value also holds the Python result
+    (``"object"``), so that R can call its methods later (e.g. a CFA's factor
+    scores)."""
+    def run():
+        result = _run(name, kwargs)
+        return {"value": result_to_r(result), "object": result}
+
+    return _guarded(run)
 
 
-def call_method(obj, method: str, kwargs: dict | None = None):
-    """Call a public method of a result object kept by R (or read a property) and
-    convert its value."""
-    if method.startswith("_") or not hasattr(obj, method):
-        raise ValueError(f"{type(obj).__name__} has no method {method!r}")
-    value = getattr(obj, method)
-    if callable(value):
-        value = value(**_decode_kwargs(kwargs))
-    return result_to_r(value)
+def call_method(obj, method: str, kwargs: dict | None = None) -> dict:
+    """Call a public method of a result object kept by R (or read a property);
+    the envelope's value is the converted result."""
+    def run():
+        if method.startswith("_") or not hasattr(obj, method):
+            raise ValueError(f"{type(obj).__name__} has no method {method!r}")
+        value = getattr(obj, method)
+        if callable(value):
+            value = value(**_decode_kwargs(kwargs))
+        return result_to_r(value)
+
+    return _guarded(run)

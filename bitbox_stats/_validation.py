@@ -83,8 +83,14 @@ def check_int(name: str, value, *, minimum: int | None = None) -> int:
     Traceback (most recent call last):
     ...
     ValueError: n_boot must be >= 1, got 0
+    >>> check_int("n_boot", True)
+    Traceback (most recent call last):
+    ...
+    TypeError: n_boot must be an integer, got bool True
     """
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    if isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be an integer, got bool {value}")
+    if not isinstance(value, numbers.Integral):
         if isinstance(value, numbers.Real) and float(value).is_integer():
             value = int(value)
         else:
@@ -228,7 +234,7 @@ def check_finite_array(name: str, values: np.ndarray, labels: Sequence[str] | No
     >>> check_finite_array("activations", np.array([[1.0, np.nan]]), ["a", "b"])
     Traceback (most recent call last):
     ...
-    ValueError: activations: signal 'b' has a missing or infinite value (nan) at frame 0; clean it first or pass nan_policy='interpolate'
+    ValueError: activations: signal 'b' has a missing or infinite value (nan) in row 0 (0-based); clean it first or pass nan_policy='interpolate'
     """
     bad = ~np.isfinite(values)
     if bad.any():
@@ -236,7 +242,7 @@ def check_finite_array(name: str, values: np.ndarray, labels: Sequence[str] | No
         label = labels[col] if labels is not None else col
         raise ValueError(
             f"{name}: signal {label!r} has a missing or infinite value ({values[frame, col]}) "
-            f"at frame {frame}; clean it first or pass nan_policy='interpolate'"
+            f"in row {frame} (0-based); clean it first or pass nan_policy='interpolate'"
         )
 
 

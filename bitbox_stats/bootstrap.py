@@ -121,10 +121,13 @@ class BootstrapResult:
     def summary(self) -> pd.DataFrame:
         """One row describing the run.
 
-        Columns: ``n`` (rows used), ``n_clusters``, ``n_boot`` (replicates
-        drawn), ``n_terms``, ``n_metrics``, ``confidence``, ``ci`` (method),
-        ``n_rows_omitted``, ``n_clusters_omitted``, ``n_undefined``
-        (replicate values that were NaN, over all terms and metrics).
+        Returns
+        -------
+        pandas.DataFrame
+            Columns: ``n`` (rows used), ``n_clusters``, ``n_boot`` (replicates
+            drawn), ``n_terms``, ``n_metrics``, ``confidence``, ``ci`` (method),
+            ``n_rows_omitted``, ``n_clusters_omitted``, ``n_undefined``
+            (replicate values that were NaN, over all terms and metrics).
         """
         return pd.DataFrame({
             "n": [self.n],
@@ -412,9 +415,27 @@ def _model_jackknife(prep: _Prepared, metrics, score_range) -> np.ndarray:
     return out
 
 
+ROUNDING = 1e-12
+"""Relative size below which two models' metric values count as equal (see :func:`_difference`)."""
+
+
+def _difference(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a - b``, exactly 0 where ``a`` and ``b`` agree to rounding.
+
+    Two models with identical (or rounding-level different) predictions give
+    metric values that differ only by floating-point rounding (1e-16); such a
+    difference is set to exactly 0, so that its estimate, interval and
+    p-value (= 1) say what is true: no difference.
+    """
+    d = np.asarray(a - b, dtype=float)
+    with np.errstate(invalid="ignore"):
+        tol = ROUNDING * np.maximum(1.0, np.maximum(np.abs(a), np.abs(b)))
+        return np.where(np.abs(d) <= tol, 0.0, d)
+
+
 def _to_terms(model_values, terms) -> np.ndarray:
     """Map ``(..., n_models, n_metrics)`` to ``(..., n_terms, n_metrics)``."""
-    parts = [model_values[..., i, :] if j is None else model_values[..., i, :] - model_values[..., j, :]
+    parts = [model_values[..., i, :] if j is None else _difference(model_values[..., i, :], model_values[..., j, :])
              for _, i, j in terms]
     return np.stack(parts, axis=-2)
 
@@ -513,6 +534,24 @@ def _pvalue(t, null) -> float:
     return float(min(1.0, 2.0 * (min(below, above) + 1.0) / (B + 1.0)))
 
 
+def _warn_if_too_few(n_boot: int, confidence: float) -> None:
+    """Warn when ``n_boot`` replicates cannot give an interval at ``confidence``.
+
+    With B replicates the percentile limits are order statistics (B+1)(1-c)/2
+    and (B+1)(1+c)/2; below B = 2/(1-c) - 1 (39 at 95%) they fall on the
+    smallest and largest replicate, so the interval is degenerate, and no
+    p-value can be below 2/(B+1) > 1-c.
+    """
+    needed = int(np.ceil(2.0 / (1.0 - confidence) - 1.0 - 1e-9))
+    if n_boot < needed:
+        warnings.warn(
+            f"n_boot={n_boot} is too few for {confidence:.0%} intervals: they need at least {needed} "
+            f"replicates (below that their limits are the extreme replicates, and no p-value can be "
+            f"below {2 / (n_boot + 1):.3g}); use n_boot >= 1000 for results to report",
+            UserWarning, stacklevel=3,
+        )
+
+
 # --- public function ----------------------------------------------------------------------------
 
 
@@ -541,7 +580,9 @@ def cluster_bootstrap(data, truth, predictions, cluster="subject", *, metrics=("
         :mod:`bitbox_stats.metrics`), or any callable ``metric(y, yhat) -> float``.
         A dict maps the names to show in ``metric`` to these.
     n_boot : int, default 2000
-        Number of bootstrap replicates, >= 1.
+        Number of bootstrap replicates, >= 1 (a bool is refused). Fewer than
+        2/(1 - confidence) - 1 (39 at 95%) give degenerate intervals and are
+        warned about; 1000 or more are advised for results to report.
     confidence : float, default 0.95
         Confidence level, strictly between 0 and 1.
     seed : int or numpy.random.Generator, optional
@@ -568,6 +609,11 @@ def cluster_bootstrap(data, truth, predictions, cluster="subject", *, metrics=("
         rows and clusters went (``n_rows_omitted``, ``n_clusters_omitted``).
     score_range : float, default 7.0
         Theoretical score range used by ``"nrmse"``.
+
+    Warns
+    -----
+    UserWarning
+        When ``n_boot`` is too small for intervals at ``confidence``.
 
     Returns
     -------
@@ -644,8 +690,12 @@ def cluster_bootstrap(data, truth, predictions, cluster="subject", *, metrics=("
     i.e. twice the smaller tail of the bootstrap distribution beyond the null,
     with replicates exactly at the null counted half to each side, and the
     :math:`(\\text{count}+1)/(B+1)` correction of reference 3 so that a p-value
-    is never 0 (its smallest value is :math:`2/(B+1)`). Two identical models
-    give a difference of exactly 0 in every replicate and so p = 1. The p-value
+    is never 0 (its smallest value is :math:`2/(B+1)`). A difference whose two
+    metric values agree to rounding (:math:`|a - b| \\le 10^{-12}\\max(1, |a|, |b|)`,
+    as for two models with identical predictions, whose metrics can differ by
+    1e-16 of floating-point rounding) is set to exactly 0, in the estimate,
+    every replicate and the jackknife; two identical models therefore get the
+    estimate 0, the interval [0, 0] and p = 1. The p-value
     is below :math:`1-c` essentially when the ``"percentile"`` interval at level
     :math:`c` excludes the null.
 
@@ -691,6 +741,7 @@ def cluster_bootstrap(data, truth, predictions, cluster="subject", *, metrics=("
     check_choice("ci", ci, _CI_METHODS)
     n_boot = check_int("n_boot", n_boot, minimum=1)
     confidence = check_probability("confidence", confidence)
+    _warn_if_too_few(n_boot, confidence)
     score_range = check_positive("score_range", score_range)
     if not isinstance(pairwise, bool | np.bool_):
         raise TypeError(f"pairwise must be True or False, got {pairwise!r}")

@@ -3,21 +3,37 @@
 Subcommands: ``demo`` (simulate the study and run it), ``study`` (run it on
 real files), ``expressivity``, ``features``, ``icc``, ``cfa``, ``bootstrap``.
 ``asymmetry``, ``motion`` and ``coordination`` run Bitbox's other measures.
-Each reads CSV and writes CSV (or a folder of results). Outputs go to a new or
-empty folder, or a new file; nothing is overwritten without ``--overwrite``.
+Each reads CSV and writes CSV (or a folder of results).
+
+Outputs are safe for the user's own files:
+
+* an output folder must be new or empty; ``--overwrite`` replaces only a folder
+  bitbox-stats wrote (it holds ``.bitbox-stats-output.json``) that holds nothing
+  else, and an output file only with ``--overwrite`` and only if it is a regular
+  file;
+* ``--out`` may not be, contain or lie inside any input (``--input``,
+  ``--folder``, ``--manifest`` and the files it lists, ``--ratings``), and may not
+  be or contain the current directory, the home directory or ``/``;
+* all of this is checked before any computation;
+* outputs are written to a temporary name and moved into place whole; SIGINT and
+  SIGTERM unwind the run and remove the temporary files (exit code 130 / 143).
+
 A user error ends with one line on stderr and exit code 2; success is 0.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 
 from . import __version__
-from ._io import atomic_file, atomic_folder, check_output_folder
+from ._io import atomic_file, atomic_folder, check_output_folder, interrupt
 from .errors import BitboxStatsError
 
 
@@ -44,26 +60,103 @@ def _read_csv(path: str, what: str) -> pd.DataFrame:
         raise UserError(f"{what}: cannot read {path!r} as CSV ({err})") from None
 
 
+# ------------------------------------------------------------------ where outputs may go
+
+# Arguments that name inputs (files or folders): an output may not be, lie inside or
+# contain any of them. Subcommands that add input arguments add their names here.
+INPUT_ARGUMENTS = ("input", "folder", "manifest", "ratings", "x", "y", "inputs")
+
+
+def _resolved(path) -> Path:
+    return Path(path).resolve(strict=False)
+
+
+def _overlaps(a: Path, b: Path) -> bool:
+    """True when ``a`` and ``b`` are the same path or one lies inside the other."""
+    return a == b or a in b.parents or b in a.parents
+
+
+def _protected_folders() -> dict[str, Path]:
+    out = {"the current directory": Path.cwd().resolve(), "the root folder": Path("/").resolve()}
+    try:
+        out["the home directory"] = Path.home().resolve()
+    except (RuntimeError, KeyError):  # no home directory known
+        pass
+    return out
+
+
+def _input_paths(args) -> dict[str, list[str]]:
+    """The input paths given on the command line, by argument (manifest-listed files included)."""
+    found: dict[str, list[str]] = {}
+    for name in INPUT_ARGUMENTS:
+        value = getattr(args, name, None)
+        if value is None or value == []:
+            continue
+        values = value if isinstance(value, list | tuple) else [value]
+        found["--" + name] = [str(v) for v in values]
+    manifest = getattr(args, "manifest", None)
+    if manifest and Path(manifest).is_file():
+        from .study import _read_manifest
+
+        try:
+            listed = _read_manifest(Path(manifest))["path"].tolist()
+        except (ValueError, KeyError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):
+            listed = []  # the command itself reports the bad manifest
+        if listed:
+            found["a file listed in --manifest"] = [str(p) for p in listed]
+    return found
+
+
+def check_output_location(out: str, args, flag: str = "--out") -> Path:
+    """Refuse an output that is or contains a protected folder, or overlaps an input.
+
+    Protected: the current directory, the home directory and ``/`` (an output
+    may lie inside them, but may not be them or contain them). Inputs: the
+    paths in :data:`INPUT_ARGUMENTS` and the files a ``--manifest`` lists.
+    """
+    if not out or Path(out).name in ("", ".", ".."):
+        raise UserError(f"{flag} {out!r} does not name a new file or folder; give a name such as 'results'")
+    o = _resolved(out)
+    for what, folder in _protected_folders().items():
+        if o == folder or o in folder.parents:
+            raise UserError(f"{flag} {out!r} is or contains {what} ({folder}); give a new folder or file "
+                            "inside it instead")
+    for arg, paths in _input_paths(args).items():
+        for path in paths:
+            if _overlaps(o, _resolved(path)):
+                raise UserError(f"{flag} {out!r} overlaps the input {arg} {path!r} (the same path, or one "
+                                "inside the other); write the output somewhere else")
+    return Path(out)
+
+
 def _check_out_file(path: str, overwrite: bool) -> Path:
+    """An output file: new, or (with --overwrite) an existing regular file, replaced whole."""
     p = Path(path)
-    if p.exists() and not overwrite:
-        raise UserError(f"--out {path!r} exists; pass --overwrite to replace it")
-    if p.exists() and p.is_dir():
+    if p.is_dir() and not p.is_symlink():
         raise UserError(f"--out {path!r} is a folder; give a file name")
-    p.parent.mkdir(parents=True, exist_ok=True)
+    if p.exists() or p.is_symlink():
+        if not overwrite:
+            raise UserError(f"--out {path!r} exists; pass --overwrite to replace it")
+        if p.is_symlink() or not p.is_file():
+            raise UserError(f"--out {path!r} is not a regular file; it is not replaced")
+    for parent in p.parents:
+        if parent.exists() and not parent.is_dir():
+            raise UserError(f"--out {path!r} cannot be written: {str(parent)!r} is a file")
     return p
 
 
 def _write_csv(table: pd.DataFrame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_file(path) as tmp:
         table.to_csv(tmp, index=False)
 
 
-def _check_out_folder(path: str, overwrite: bool) -> Path:
+def _check_out_folder(path: str, overwrite: bool, flag: str = "--out") -> Path:
     try:
         return check_output_folder(path, overwrite=overwrite)
-    except ValueError:
-        raise UserError(f"--out {path!r} exists and is not empty; pass --overwrite to replace it") from None
+    except ValueError as err:
+        message = str(err).replace("pass overwrite=True (or --overwrite)", "pass --overwrite")
+        raise UserError(f"{flag}: {message}") from None
 
 
 def _print_tables(res) -> None:
@@ -87,17 +180,20 @@ def _demo(args) -> int:
     from .study import run_study
 
     out = _check_out_folder(args.out, args.overwrite)
+    files = out.with_name(out.name + "-files")
+    if args.write_files:
+        check_output_location(str(files), args, "--out (its -files folder)")
+        _check_out_folder(str(files), args.overwrite, "--out (its -files folder)")
     _say(f"Simulating a study of {args.subjects} subjects (seed {args.seed}) ...")
     study = simulate_study(args.subjects, seed=args.seed)
     source = study
     if args.write_files:
-        files = out.with_name(out.name + "-files")
-        _check_out_folder(str(files), args.overwrite)
         _say(f"Writing its OpenFace CSV files to {files} ...")
         write_study(study, files, overwrite=args.overwrite, progress=sys.stderr.isatty())
         source = files
     _say("Running the study: features, ICC, CFA, ElasticNet, baselines, bootstrap ...")
-    res = run_study(source, seed=args.seed, n_boot=args.n_boot, n_jobs=args.n_jobs, progress=None)
+    res = run_study(source, seed=args.seed, n_boot=args.n_boot, n_jobs=args.n_jobs, progress=None,
+                    scores=args.scores, heywood=args.heywood)
     _print_tables(res)
     folder = res.save(out, overwrite=args.overwrite)
     print(f"\nReport: {(folder / 'report.html').resolve()}")
@@ -119,7 +215,8 @@ def _study(args) -> int:
         _existing_file(source, "--manifest")
         ratings = _read_csv(args.ratings, "--ratings")
     res = run_study(source, ratings, fps=args.fps, seed=args.seed, n_boot=args.n_boot, backend=args.backend,
-                    n_jobs=args.n_jobs, errors="collect" if args.keep_going else "raise", progress=None)
+                    n_jobs=args.n_jobs, errors="collect" if args.keep_going else "raise", progress=None,
+                    scores=args.scores, heywood=args.heywood)
     if not res.failures.empty:
         _say(f"warning: {len(res.failures)} file(s) could not be read; see failures.csv")
     _print_tables(res)
@@ -145,6 +242,8 @@ def _expressivity(args) -> int:
     from .expressions import expressivity
 
     out = _check_out_file(args.out, args.overwrite)
+    if args.format:
+        return _expressivity_of_tracker(args, out)
     data = _read_csv(args.input, "--input")
     if args.drop:
         missing = [c for c in args.drop if c not in data.columns]
@@ -158,10 +257,30 @@ def _expressivity(args) -> int:
     return 0
 
 
+def _expressivity_of_tracker(args, out) -> int:
+    """``expressivity --format``: a tracker's export read by read_frames, its ``--signals`` chosen."""
+    from .expressions import expressivity
+    from .trackers import read_frames
+
+    if not args.signals:
+        raise UserError("--format needs --signals: the columns to use, e.g. --signals 'AU*_r'")
+    frames = read_frames(_existing_file(args.input, "--input"), format=args.format, fps=args.fps)
+    table = expressivity(frames, signals=args.signals, scales=_scales(args.scales), aggregate=args.aggregate,
+                         robust=not args.no_robust, tidy=True, nan_policy=args.nan_policy)
+    _write_csv(table, out)
+    _say(f"read {len(frames)} frames ({frames.attrs['format']}, {frames.attrs['fps']:.4g} fps); wrote {len(table)} "
+         f"rows to {out}")
+    return 0
+
+
 def _features(args) -> int:
     from .features import extract_features
 
     out = _check_out_file(args.out, args.overwrite)
+    fail = out.with_name(out.stem + "_failures.csv")
+    if args.keep_going:
+        check_output_location(str(fail), args, "--out (its _failures.csv)")
+        _check_out_file(str(fail), args.overwrite)
     source = args.folder if args.folder else None
     if args.manifest:
         if source:
@@ -175,7 +294,6 @@ def _features(args) -> int:
                            else "raise", progress=None, pattern=args.pattern or None)
     _write_csv(res.features, out)
     if not res.failures.empty:
-        fail = out.with_name(out.stem + "_failures.csv")
         _write_csv(res.failures, fail)
         _say(f"warning: {len(res.failures)} file(s) failed; see {fail}")
     _say(f"wrote {len(res.features)} clips to {out}")
@@ -334,7 +452,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def overwrite(p):
-        p.add_argument("--overwrite", action="store_true", help="replace existing output")
+        p.add_argument("--overwrite", action="store_true",
+                       help="replace an output bitbox-stats wrote earlier (never anything else)")
+
+    def labels(p):
+        p.add_argument("--scores", choices=["bartlett", "regression"], default="bartlett",
+                       help="factor scores used as the expressiveness labels (default bartlett)")
+        p.add_argument("--heywood", choices=["bound", "regression", "raise"], default="bound",
+                       help="an improper CFA fit (Heywood case): bound the residual variance at 1%% of the "
+                            "item's variance and refit (default), use regression scores for that fit, "
+                            "or stop")
 
     p = sub.add_parser("demo", help="simulate the 140-subject study, run it, write the report",
                        description="Simulate a BP4D+-like study, run the whole pipeline on it, print "
@@ -346,6 +473,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--n-jobs", type=int, default=2, help="processes for the clip features (default 2)")
     p.add_argument("--write-files", action="store_true",
                    help="also write the study as OpenFace CSV files (next to --out) and read them back")
+    labels(p)
     overwrite(p)
     p.set_defaults(func=_demo)
 
@@ -363,6 +491,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--n-jobs", type=int, default=1)
     p.add_argument("--backend", choices=["semopy", "lavaan"], default="semopy", help="CFA backend")
     p.add_argument("--keep-going", action="store_true", help="skip unreadable files (listed in failures.csv)")
+    labels(p)
     overwrite(p)
     p.set_defaults(func=_study)
 
@@ -371,11 +500,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output CSV (tidy: one row per signal and scale)")
     p.add_argument("--scales", help="number of scales (e.g. 6) or durations in seconds (e.g. 0.5,1,2); "
                                     "default: the signal itself")
-    p.add_argument("--fps", type=float, default=30)
+    p.add_argument("--fps", type=float, default=None, help="frame rate (default: the file's, with --format; "
+                                                            "else 30)")
     p.add_argument("--aggregate", action="store_true", help="merge the scales into one row")
     p.add_argument("--no-robust", action="store_true", help="keep outlying peak values")
     p.add_argument("--drop", nargs="*", default=[], help="columns that are not signals (e.g. frame)")
     p.add_argument("--nan-policy", choices=["raise", "interpolate"], default="raise")
+    p.add_argument("--format", choices=["auto", "openface", "facereader", "facet", "pyfeat", "arkit"],
+                   help="read --input as a face tracker's export (read_frames); 'auto' recognises it")
+    p.add_argument("--signals", nargs="+", help="with --format: the columns to use, names or patterns "
+                                                "such as 'AU*_r'")
     overwrite(p)
     p.set_defaults(func=_expressivity)
 
@@ -493,16 +627,52 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM arrived: unwind so that no half-written output is left."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _on_signal(signum, frame):  # noqa: ARG001 - the signal module's handler signature
+    for sig in (signal.SIGINT, signal.SIGTERM):  # a second signal must not cut the clean-up short
+        signal.signal(sig, signal.SIG_IGN)
+    interrupt(Interrupted(signum))
+
+
+@contextmanager
+def _clean_up_on_signals():
+    """While a command runs, SIGINT and SIGTERM unwind it (temporary files removed)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def main(argv=None) -> int:
+    """Run the command line; return the exit code (0 success, 2 a user error, 128+n a signal)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.func(args)
+        with _clean_up_on_signals():
+            if getattr(args, "out", None) is not None:
+                check_output_location(args.out, args)
+            return args.func(args)
     except (UserError, ValueError, TypeError, FileNotFoundError, BitboxStatsError) as err:
         message = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         print(f"bitbox-stats {args.command}: error: {message}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:  # pragma: no cover
+    except Interrupted as stop:
+        print(f"bitbox-stats {args.command}: interrupted ({stop}); no output was written or changed",
+              file=sys.stderr)
+        return 128 + stop.signum
+    except KeyboardInterrupt:  # a SIGINT outside the handler's reach
         print(f"bitbox-stats {args.command}: interrupted", file=sys.stderr)
         return 130
 

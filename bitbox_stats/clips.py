@@ -302,20 +302,56 @@ class Clips:
     n_video_frames: int
 
     def summary(self) -> pd.DataFrame:
-        """The per-clip table (a copy)."""
+        """The per-clip table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            A copy of ``clips``.
+        """
         return self.clips.copy()
 
-    def clip(self, number) -> pd.DataFrame:
-        """The frames of clip ``number`` (1-based), in time order, with a fresh RangeIndex."""
+    def clip(self, number, face_id=None) -> pd.DataFrame:
+        """The frames of one clip, in time order, with a fresh RangeIndex.
+
+        Parameters
+        ----------
+        number : int
+            The clip's number (1-based), one of ``clips["clip"]``.
+        face_id : int, optional
+            The face, when the clips were cut from several faces (then it is
+            required).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The rows of ``frames`` that belong to the clip (and face).
+        """
         number = check_int("number", number)
-        if number not in set(self.clips["clip"].tolist()):
-            raise ValueError(f"number must be one of the clips {self.clips['clip'].tolist()}, got {number}")
-        return self.frames[self.frames["clip"] == number].reset_index(drop=True)
+        numbers = list(dict.fromkeys(self.clips["clip"].tolist()))
+        if number not in set(numbers):
+            raise ValueError(f"number must be one of the clips {numbers}, got {number}")
+        rows = self.frames["clip"] == number
+        if "face_id" in self.clips.columns:
+            faces = list(dict.fromkeys(self.clips["face_id"].tolist()))
+            if face_id is None:
+                raise ValueError(f"the clips hold {len(faces)} faces ({', '.join(map(str, faces))}); "
+                                 "choose one with face_id=")
+            face_id = check_int("face_id", face_id)
+            if face_id not in set(faces):
+                raise ValueError(f"face_id must be one of {faces}, got {face_id}")
+            rows &= self.frames["face_id"] == face_id
+        elif face_id is not None:
+            raise ValueError("face_id is given but the clips hold one face")
+        return self.frames[rows].reset_index(drop=True)
 
     def __repr__(self) -> str:
         n = len(self.clips)
-        return (f"Clips(task={self.task!r}, {n} clip{'s' if n != 1 else ''} at {self.fps:g} fps, "
-                f"video {self.n_video_frames} frames, {int(self.clips['n_padded'].sum())} padded frames)")
+        faces = self.clips["face_id"].nunique() if "face_id" in self.clips.columns else 1
+        n_clips = n // faces
+        return (f"Clips(task={self.task!r}, {n_clips} clip{'s' if n_clips != 1 else ''} at {self.fps:g} fps"
+                + (f" for each of {faces} faces" if faces > 1 else "")
+                + f", video {self.n_video_frames} frames, {int(self.clips['n_padded'].sum())} padded frames)")
 
 
 def segment_clips(frames, task=None, *, fps=25, segments=None, n_video_frames=None) -> Clips:
@@ -327,7 +363,10 @@ def segment_clips(frames, task=None, *, fps=25, segments=None, n_video_frames=No
         One row per video frame, such as a :func:`bitbox_stats.openface.read_openface`
         result: a ``frame`` column with 1-based frame numbers (OpenFace's) and,
         optionally, a boolean ``valid`` column (every frame counts as valid
-        without it). Other columns are carried along.
+        without it). Other columns are carried along. With a ``face_id``
+        column holding several faces (``read_openface(..., face_id="all")``)
+        each face is cut into the same clips of the same video (whose length
+        is the largest frame number of any face), one face after the other.
     task : str, optional
         Which task's segments to use; needed unless ``segments`` holds a
         single task.
@@ -358,7 +397,8 @@ def segment_clips(frames, task=None, *, fps=25, segments=None, n_video_frames=No
         and missing values elsewhere (integer columns become float, as pandas
         does for missing values).
 
-        ``clips`` (also ``summary()``): one row per clip with ``task``,
+        ``clips`` (also ``summary()``): one row per clip (per face and clip
+        with several faces, ``face_id`` after ``task``) with ``task``,
         ``clip``, ``start_s`` and ``end_s`` (seconds from the start of the
         video, resolved for clips counted from the end), ``first_frame`` and
         ``last_frame`` (1-based frame numbers; outside ``1 .. n_video_frames``
@@ -411,6 +451,8 @@ def segment_clips(frames, task=None, *, fps=25, segments=None, n_video_frames=No
     if clash:
         raise ValueError(f"frames already has a column {clash[0]!r}; pass one video's frames, "
                          "not clips")
+    if "face_id" in frames.columns and frames["face_id"].nunique(dropna=False) > 1:
+        return _segment_faces(frames, task, fps, segments, n_video_frames)
     fr, n_video = _frame_numbers(frames, n_video_frames)
     valid_all = valid_mask("frames", frames)
     table = _resolve_segments(segments, task)
@@ -467,3 +509,23 @@ def segment_clips(frames, task=None, *, fps=25, segments=None, n_video_frames=No
     clips = pd.DataFrame(rows)
     clips["task"] = clips["task"].astype("str")
     return Clips(frames=out, clips=clips, task=task, fps=fps, n_video_frames=n_video)
+
+
+def _segment_faces(frames, task, fps, segments, n_video_frames) -> Clips:
+    """:func:`segment_clips` for each face of a video; the video's length is shared by the faces."""
+    if frames["face_id"].isna().any():
+        raise ValueError("frames column 'face_id' has a missing value")
+    faces = pd.unique(frames["face_id"])
+    parts = [frames[(frames["face_id"] == f).to_numpy()] for f in faces]
+    if n_video_frames is None:
+        n_video_frames = max(_frame_numbers(part, None)[1] for part in parts)
+    cut = [segment_clips(part, task, fps=fps, segments=segments, n_video_frames=n_video_frames)
+           for part in parts]
+    clips = []
+    for f, c in zip(faces, cut, strict=True):
+        table = c.clips.copy()
+        table.insert(1, "face_id", f)
+        clips.append(table)
+    return Clips(frames=pd.concat([c.frames for c in cut], ignore_index=True),
+                 clips=pd.concat(clips, ignore_index=True), task=cut[0].task, fps=cut[0].fps,
+                 n_video_frames=cut[0].n_video_frames)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ._selection import select_signals
 from .signals import _block_peaks, _map_blocks, _prepare, _Scales
 
 __all__ = ["expressivity", "diversity"]
@@ -117,8 +118,8 @@ def _tidy_scale_columns(spec: _Scales):
     return ["scale"] * len(d), d, d, d
 
 
-def expressivity(activations, axis=0, scales=None, aggregate=False, robust=True, fps=30, *,
-                 tidy=False, nan_policy="raise"):
+def expressivity(activations, axis=0, scales=None, aggregate=False, robust=True, fps=None, *,
+                 tidy=False, nan_policy="raise", signals=None):
     """Expressivity statistics of expression signals at one or more temporal scales.
 
     How often, how strongly and over what range each signal activates: the
@@ -132,8 +133,10 @@ def expressivity(activations, axis=0, scales=None, aggregate=False, robust=True,
     activations : array_like, pandas.DataFrame or dict
         The signals: a 2-D array (frames x signals for ``axis=0``, signals x
         frames for ``axis=1``), a 1-D array (one signal), a DataFrame whose
-        column names name the signals, or a Bitbox expression dict
-        (``{'data': DataFrame, 'type': 'expression', ...}``).
+        column names name the signals, a Bitbox expression dict
+        (``{'data': DataFrame, 'type': 'expression', ...}``), or a frames
+        table from :func:`bitbox_stats.read_frames` or
+        :func:`bitbox_stats.read_openface` with ``signals``.
     axis : {0, 1}, default 0
         Whether rows are frames (0) or signals (1).
     scales : None, int, list, tuple or 1-D array, default None
@@ -145,8 +148,10 @@ def expressivity(activations, axis=0, scales=None, aggregate=False, robust=True,
     robust : bool, default True
         With more than 5 peaks, drop peak values outside
         :math:`[Q_1 - 1.5\\,IQR,\\ Q_3 + 1.5\\,IQR]` first.
-    fps : float, default 30
-        Frame rate, which turns durations in seconds into frames.
+    fps : float, optional
+        Frame rate, which turns durations in seconds into frames. Default:
+        ``activations.attrs["fps"]`` of a reader's frames table (an error when
+        the reader could not know it), otherwise 30, Bitbox's default.
     tidy : bool, default False
         Return one long DataFrame instead of Bitbox's list (see Returns).
     nan_policy : {"raise", "interpolate"}, default "raise"
@@ -154,6 +159,14 @@ def expressivity(activations, axis=0, scales=None, aggregate=False, robust=True,
         and frame. ``"interpolate"``: such frames are filled by linear
         interpolation (the ends by the nearest value) and counted in the tidy
         output's ``n_missing``.
+    signals : str or list of str, optional
+        The columns of a DataFrame ``activations`` to use: names, or glob
+        patterns such as ``"AU*_r"`` (which never match ``frame``,
+        ``timestamp``, ``valid`` and the other identity columns). Frames the
+        tracker skipped (gaps in ``frame``) come back as missing rows, and
+        with ``nan_policy="raise"`` a table with invalid or skipped frames is
+        an error that says how many there are. Needed for a reader's frames
+        table.
 
     Returns
     -------
@@ -208,16 +221,25 @@ def expressivity(activations, axis=0, scales=None, aggregate=False, robust=True,
     :math:`|z|`; one is kept only if no kept candidate lies within
     :math:`2w` frames. The row's statistics use the kept positive candidates.
 
-    Intended differences from Bitbox 2025.10.dev2: an exactly constant signal
+    The transform is computed by FFT for blocks of signals and all scales at
+    once (recordings longer than about 27 minutes at 30 fps by overlap-save,
+    in segments of at least 8192 frames), on all cores. Bitbox compares its
+    directly computed coefficients exactly, and on sparse signals (AU
+    intensities that are 0 on most frames) many of its comparisons are
+    decided by its own rounding: its coefficients are exactly 0 over long
+    stretches, its MADs are 0 or at rounding level, neighbours and scores tie
+    to the last bit. Every comparison is therefore decided as Bitbox decides
+    it: frames where Bitbox's coefficient is exactly 0 by construction are
+    set to 0; a coefficient within a proven bound of the FFT's error of 0,
+    neighbours within twice the bound of each other, the order statistics
+    behind a MAD at rounding level, and aggregation scores closer than their
+    error bounds are recomputed with Bitbox's own arithmetic (only those);
+    exactly tied aggregation candidates are ranked by Bitbox's own sort.
+
+    Intended difference from Bitbox 2025.10.dev2: an exactly constant signal
     has no peaks (Bitbox finds 0-2 at the edges, from the rounding residue of
-    the mean subtraction), and differences between neighbouring wavelet
-    coefficients below 64 machine epsilons of the largest coefficient the
-    signal can produce count as flat (rounding residue, so that an exactly
-    flat stretch stays flat).
-    Everywhere else the peak frames are Bitbox's; the transform is computed
-    by FFT for blocks of signals and all scales at once (recordings longer
-    than about 27 minutes at 30 fps by overlap-save, in segments of at least
-    8192 frames), on all cores.
+    the mean subtraction). Everywhere else the peak frames, and so the
+    statistics, are Bitbox's.
 
     References
     ----------
@@ -241,7 +263,19 @@ def expressivity(activations, axis=0, scales=None, aggregate=False, robust=True,
          signal  scale  frequency
     0  signal_0    0.5          3
     1  signal_0    1.0          3
+
+    The action units of a tracker's export, at the file's frame rate:
+
+    >>> from bitbox_stats import example_file, read_frames
+    >>> facet = read_frames(example_file("iMotions_Test_v6.txt"))
+    >>> out = expressivity(facet, signals=["AU12_evidence", "AU06_evidence"], tidy=True,
+    ...                    nan_policy="interpolate")
+    >>> out[["signal", "frequency", "n_frames", "n_missing"]]
+              signal  frequency  n_frames  n_missing
+    0  AU12_evidence         11       519        215
+    1  AU06_evidence         14       519        215
     """
+    activations, fps = select_signals(activations, signals, fps, nan_policy, axis)
     values, names, n_missing, fps, spec = _check_common(
         activations, axis, scales, aggregate, robust, fps, nan_policy
     )
@@ -298,8 +332,8 @@ def _label_dtype(spec: _Scales):
     return float if spec.durations is not None and not spec.aggregate else object
 
 
-def diversity(activations, axis=0, magnitude=True, scales=None, aggregate=False, robust=True, fps=30, *,
-              tidy=False, nan_policy="raise"):
+def diversity(activations, axis=0, magnitude=True, scales=None, aggregate=False, robust=True, fps=None, *,
+              tidy=False, nan_policy="raise", signals=None):
     """Entropy of peak activity across signals, per temporal scale.
 
     How evenly the activation peaks are spread over the signals (for example
@@ -309,7 +343,7 @@ def diversity(activations, axis=0, magnitude=True, scales=None, aggregate=False,
 
     Parameters
     ----------
-    activations, axis, scales, aggregate, robust, fps, nan_policy
+    activations, axis, scales, aggregate, robust, fps, nan_policy, signals
         As in :func:`expressivity`; at least two signals are needed.
     magnitude : bool, default True
         Weigh each peak by the absolute value of the signal there; if False,
@@ -357,6 +391,7 @@ def diversity(activations, axis=0, magnitude=True, scales=None, aggregate=False,
       scale  overall  frame_wise
     0  None      1.0         0.0
     """
+    activations, fps = select_signals(activations, signals, fps, nan_policy, axis)
     values, names, _n_missing, fps, spec = _check_common(
         activations, axis, scales, aggregate, robust, fps, nan_policy
     )

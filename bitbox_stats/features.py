@@ -17,9 +17,10 @@ import multiprocessing
 import os
 import re
 import sys
+import warnings
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -81,60 +82,145 @@ _AU_C = re.compile(r"^AU(\d+)_c$")
 _AU_R = re.compile(r"^AU(\d+)_r$")
 
 _DEFINITIONS = [
-    ("points_displacement", "px", "x_0..x_67, y_0..y_67",
+    ("points_displacement", "px",
      "mean over steps and the 68 landmarks of the Euclidean distance a 2-D landmark moves "
      "in one step of 1/target_fps s"),
-    ("points_velocity", "px/s", "x_0..x_67, y_0..y_67",
+    ("points_velocity", "px/s",
      "mean absolute change of the per-step landmark displacement between consecutive steps, "
      "times target_fps"),
-    ("gaze_displacement", "rad", "gaze_angle_x, gaze_angle_y",
-     "mean Euclidean distance the gaze-angle vector moves in one step"),
-    ("gaze_velocity", "rad/s", "gaze_angle_x, gaze_angle_y",
-     "mean absolute change of the per-step gaze displacement, times target_fps"),
-    ("head_displacement", "mm", "pose_Tx, pose_Ty, pose_Tz",
+    ("gaze_displacement", "rad", "mean Euclidean distance the gaze-angle vector moves in one step"),
+    ("gaze_velocity", "rad/s", "mean absolute change of the per-step gaze displacement, times target_fps"),
+    ("head_displacement", "mm",
      "mean Euclidean distance the head translates in one step (Tz carries the change of scale)"),
-    ("head_velocity", "mm/s", "pose_Tx, pose_Ty, pose_Tz",
-     "mean absolute change of the per-step head displacement, times target_fps"),
-    ("pitch_displacement", "rad", "pose_Rx", "mean absolute change of pitch in one step"),
-    ("pitch_velocity", "rad/s", "pose_Rx",
-     "mean absolute change of the per-step pitch displacement, times target_fps"),
-    ("yaw_displacement", "rad", "pose_Ry", "mean absolute change of yaw in one step"),
-    ("yaw_velocity", "rad/s", "pose_Ry",
-     "mean absolute change of the per-step yaw displacement, times target_fps"),
-    ("roll_displacement", "rad", "pose_Rz", "mean absolute change of roll in one step"),
-    ("roll_velocity", "rad/s", "pose_Rz",
-     "mean absolute change of the per-step roll displacement, times target_fps"),
-    ("au_count", "action units", "AUxx_c",
+    ("head_velocity", "mm/s", "mean absolute change of the per-step head displacement, times target_fps"),
+    ("pitch_displacement", "rad", "mean absolute change of pitch in one step"),
+    ("pitch_velocity", "rad/s", "mean absolute change of the per-step pitch displacement, times target_fps"),
+    ("yaw_displacement", "rad", "mean absolute change of yaw in one step"),
+    ("yaw_velocity", "rad/s", "mean absolute change of the per-step yaw displacement, times target_fps"),
+    ("roll_displacement", "rad", "mean absolute change of roll in one step"),
+    ("roll_velocity", "rad/s", "mean absolute change of the per-step roll displacement, times target_fps"),
+    ("au_count", "action units",
      "mean over valid frames (original rate) of the number of action units present (AUxx_c == 1)"),
-    ("au_intensity", "intensity (0-5)", "AUxx_r, AUxx_c",
+    ("au_intensity", "intensity (0-5)",
      "mean intensity AUxx_r over the (valid frame, unit) pairs where the unit is present; "
      "0 when none is"),
 ]
 
+#: Feature groups: features computed from the same columns, ``(group, features, columns, required)``.
+#: ``columns`` is None for the action-unit groups, whose columns depend on the units in the file.
+_GROUPS = [
+    ("landmarks", ["points_displacement", "points_velocity"], _POINT_COLUMNS,
+     "all of x_0..x_67, y_0..y_67 (OpenFace -2Dfp)"),
+    ("gaze", ["gaze_displacement", "gaze_velocity"], _GAZE,
+     "gaze_angle_x, gaze_angle_y (OpenFace -gaze; read_openface derives them from gaze_0_x..gaze_1_z)"),
+    ("head_translation", ["head_displacement", "head_velocity"], _HEAD,
+     "pose_Tx, pose_Ty, pose_Tz (OpenFace -pose)"),
+    ("pitch", ["pitch_displacement", "pitch_velocity"], ["pose_Rx"], "pose_Rx (OpenFace -pose)"),
+    ("yaw", ["yaw_displacement", "yaw_velocity"], ["pose_Ry"], "pose_Ry (OpenFace -pose)"),
+    ("roll", ["roll_displacement", "roll_velocity"], ["pose_Rz"], "pose_Rz (OpenFace -pose)"),
+    ("au_presence", ["au_count"], None, "at least one AUxx_c (OpenFace -aus)"),
+    ("au_intensity", ["au_intensity"], None,
+     "at least one unit with both AUxx_c and AUxx_r (OpenFace -aus)"),
+]
+#: Which group each feature belongs to.
+FEATURE_GROUPS = {f: g for g, feats, _, _ in _GROUPS for f in feats}
+
+
+class MissingFeaturesWarning(UserWarning):
+    """Some features could not be computed because their input columns are not in the data.
+
+    Issued once per call of :func:`clip_features`, :func:`video_features`,
+    :func:`extract_features` and :func:`bitbox_stats.run_study`; the message
+    names the feature groups and the missing columns.
+    """
+
 
 def feature_definitions() -> pd.DataFrame:
-    """Names, units, source columns and definitions of the engineered clip features.
+    """Names, units, groups, required columns and definitions of the engineered clip features.
 
     Returns
     -------
     pandas.DataFrame
         One row per feature, in the order of :data:`FEATURES`: ``feature``,
-        ``unit``, ``columns`` (the OpenFace columns it is computed from) and
-        ``description``. A "step" is one sample of the downsampled series,
-        ``1/target_fps`` seconds (0.2 s at 5 Hz). Formulas: :func:`clip_features`.
+        ``unit``, ``group`` (features computed from the same columns; when a
+        group's columns are missing, all its features are missing),
+        ``columns`` (the OpenFace columns it is computed from), ``required``
+        (exactly which columns must be present, and the OpenFace option that
+        writes them) and ``description``. A "step" is one sample of the
+        downsampled series, ``1/target_fps`` seconds (0.2 s at 5 Hz).
+        Formulas: :func:`clip_features`.
 
     Examples
     --------
     >>> d = feature_definitions()
-    >>> d.loc[d.feature == "pitch_velocity", ["unit", "columns"]].to_dict("records")
-    [{'unit': 'rad/s', 'columns': 'pose_Rx'}]
+    >>> d.loc[d.feature == "pitch_velocity", ["unit", "group", "columns"]].to_dict("records")
+    [{'unit': 'rad/s', 'group': 'pitch', 'columns': 'pose_Rx'}]
+    >>> d.loc[d.feature == "au_intensity", "required"].item()
+    'at least one unit with both AUxx_c and AUxx_r (OpenFace -aus)'
     >>> d["feature"].tolist() == FEATURES
     True
     """
-    out = pd.DataFrame(_DEFINITIONS, columns=["feature", "unit", "columns", "description"])
+    info = {f: (g, cols, req) for g, feats, cols, req in _GROUPS for f in feats}
+    rows = []
+    for feature, unit, description in _DEFINITIONS:
+        group, cols, required = info[feature]
+        if cols is None:
+            shown = "AUxx_c" if group == "au_presence" else "AUxx_r, AUxx_c"
+        elif cols == _POINT_COLUMNS:
+            shown = "x_0..x_67, y_0..y_67"
+        else:
+            shown = ", ".join(cols)
+        rows.append((feature, unit, group, shown, required, description))
+    out = pd.DataFrame(rows, columns=["feature", "unit", "group", "columns", "required", "description"])
     for c in out.columns:
         out[c] = out[c].astype("str")
     return out
+
+
+def _describe_absent(absent: list[str], need: list[str]) -> str:
+    if len(absent) == len(need) and need == _POINT_COLUMNS:
+        return "x_0..x_67, y_0..y_67"
+    if len(absent) <= 6:
+        return ", ".join(absent)
+    return ", ".join(absent[:6]) + f", ... ({len(absent)} of {len(need)})"
+
+
+def _missing_inputs(columns) -> dict[str, str]:
+    """``{group: missing columns}`` for the feature groups whose inputs ``columns`` lack."""
+    have = set(columns)
+    out = {}
+    for group, _, need, _ in _GROUPS:
+        if need is not None:
+            absent = [c for c in need if c not in have]
+            if absent:
+                out[group] = _describe_absent(absent, need)
+    c_cols, _, has_r = _au_layout(list(columns))
+    if not c_cols:
+        out["au_presence"] = "AUxx_c (no action-unit presence column)"
+        out["au_intensity"] = "AUxx_c (no action-unit presence column)"
+    elif not has_r.any():
+        shown = ", ".join(c_cols[:4]) + (", ..." if len(c_cols) > 4 else "")
+        out["au_intensity"] = f"AUxx_r of the units present ({shown})"
+    return out
+
+
+def _unavailable_features(missing: dict) -> list[str]:
+    return [f for g, feats, _, _ in _GROUPS if g in missing for f in feats]
+
+
+def _missing_text(missing: dict) -> str:
+    feats = {g: f for g, f, _, _ in _GROUPS}
+    return "; ".join(f"{g} ({', '.join(feats[g])}) lacks {cols}" for g, cols in missing.items())
+
+
+def _warn_missing(missing: dict, what: str, stacklevel: int = 3) -> None:
+    if missing:
+        warnings.warn(
+            f"{what}: {len(missing)} feature group(s) could not be computed and are missing (NaN), "
+            f"their input columns are absent: {_missing_text(missing)}",
+            MissingFeaturesWarning,
+            stacklevel=stacklevel,
+        )
 
 
 # --------------------------------------------------------------------------- the computation
@@ -179,8 +265,13 @@ def _disp_vel(step: np.ndarray, pair_ok: np.ndarray, target_fps: float) -> tuple
     return disp, vel
 
 
-def _core(motion, valid, au_c, au_r, has_r, n_padded, k, target_fps, method, min_valid_fraction):
-    """Features of one clip from arrays; returns the row as a dict (FEATURES + QUALITY)."""
+def _core(motion, valid, au_c, au_r, has_r, n_padded, k, target_fps, method, min_valid_fraction,
+          unavailable=()):
+    """Features of one clip from arrays; returns the row as a dict (FEATURES + QUALITY).
+
+    ``unavailable``: features whose input columns are absent (their columns in
+    ``motion`` are placeholders); they come out missing.
+    """
     n = int(valid.size)
     n_valid = int(valid.sum())
     frac = n_valid / n if n else 0.0
@@ -221,6 +312,8 @@ def _core(motion, valid, au_c, au_r, has_r, n_padded, k, target_fps, method, min
         row["reason"] = f"no two consecutive valid {hz} samples: displacement and velocity missing"
     elif not (pair_ok[1:] & pair_ok[:-1]).any():
         row["reason"] = f"no three consecutive valid {hz} samples: velocity missing"
+    for name in unavailable:
+        row[name] = math.nan
     return row
 
 
@@ -231,6 +324,26 @@ def _au_layout(names: list[str]) -> tuple[list[str], list[str], np.ndarray]:
     c_cols = [f"AU{u}_c" for u in units]
     r_cols = [r_names.get(u) for u in units]
     return c_cols, r_cols, np.array([r is not None for r in r_cols], dtype=bool)
+
+
+def _motion_array(df: pd.DataFrame) -> np.ndarray:
+    """The :data:`MOTION_COLUMNS` of ``df`` as floats; absent columns are zeros (placeholders)."""
+    have = set(df.columns)
+    if have.issuperset(MOTION_COLUMNS):
+        return df[MOTION_COLUMNS].to_numpy(dtype=np.float64)
+    out = np.zeros((len(df), len(MOTION_COLUMNS)))
+    for j, c in enumerate(MOTION_COLUMNS):
+        if c in have:
+            out[:, j] = df[c].to_numpy(dtype=np.float64)
+    return out
+
+
+def _face_ids(df: pd.DataFrame):
+    """The distinct ``face_id`` values when ``df`` holds several faces, else None."""
+    if "face_id" not in df.columns:
+        return None
+    ids = pd.unique(df["face_id"])
+    return ids if len(ids) > 1 else None
 
 
 def _au_arrays(df: pd.DataFrame, c_cols, r_cols):
@@ -264,12 +377,18 @@ def clip_features(clip, fps=25, target_fps=5, *, downsample="mean", min_valid_fr
     clip : pandas.DataFrame
         One clip's frames in time order, one row per frame at ``fps``: for
         instance ``segment_clips(...).clip(1)`` or any slice of a
-        :func:`bitbox_stats.openface.read_openface` result. Needs ``x_0 ..
-        x_67``, ``y_0 .. y_67``, ``gaze_angle_x, gaze_angle_y``,
-        ``pose_Tx, pose_Ty, pose_Tz, pose_Rx, pose_Ry, pose_Rz``, at least
-        one ``AUxx_c`` and the ``AUxx_r`` there are. Optional: ``valid``
-        (bool; all frames valid without it), ``padded`` (bool, counted),
-        ``frame`` (checked to be consecutive).
+        :func:`bitbox_stats.openface.read_openface` result. Each feature
+        needs its own columns (:func:`feature_definitions`, ``required``):
+        ``x_0 .. x_67, y_0 .. y_67`` (landmarks), ``gaze_angle_x,
+        gaze_angle_y``, ``pose_Tx, pose_Ty, pose_Tz`` (head translation),
+        ``pose_Rx``, ``pose_Ry``, ``pose_Rz`` (pitch, yaw, roll), at least one
+        ``AUxx_c`` (``au_count``) and ``AUxx_r`` of a unit present
+        (``au_intensity``). Features whose columns are absent, as in an
+        OpenFace run with only some outputs, are missing (NaN), and one
+        :class:`MissingFeaturesWarning` names them and the columns.
+        Optional: ``valid`` (bool; all frames valid without it), ``padded``
+        (bool, counted), ``frame`` (checked to be consecutive), ``face_id``
+        (with several faces, one row per face).
     fps : float, default 25
         Frame rate of ``clip``.
     target_fps : float, default 5
@@ -287,7 +406,8 @@ def clip_features(clip, fps=25, target_fps=5, *, downsample="mean", min_valid_fr
     Returns
     -------
     pandas.DataFrame
-        One row. The features (:data:`FEATURES`, units in
+        One row (one per face, with ``face_id`` first, when ``clip`` holds
+        several faces). The features (:data:`FEATURES`, units in
         :func:`feature_definitions`):
 
         - ``points_displacement`` (px per step), ``points_velocity`` (px/s):
@@ -348,7 +468,8 @@ def clip_features(clip, fps=25, target_fps=5, *, downsample="mean", min_valid_fr
     Missing values: every feature is missing when the clip has no valid
     frame or fewer than ``min_valid_fraction``; displacements and velocities
     are missing without two consecutive valid samples, velocities without
-    three. The ``reason`` says which.
+    three. The ``reason`` says which. A feature whose input columns are
+    absent is missing too; the warning, not ``reason``, says so.
 
     References
     ----------
@@ -380,6 +501,19 @@ def clip_features(clip, fps=25, target_fps=5, *, downsample="mean", min_valid_fr
     >>> f[["au_count", "au_intensity", "n_frames", "valid_fraction"]]
        au_count  au_intensity  n_frames  valid_fraction
     0       1.0           2.0        15             1.0
+
+    An OpenFace run without ``-2Dfp`` has no landmarks: the other features
+    are computed and a warning says what is missing.
+
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     g = clip_features(clip.drop(columns=[f"x_{i}" for i in range(68)]), fps=5, target_fps=5)
+    >>> g[["points_displacement", "pitch_displacement", "au_count"]]
+       points_displacement  pitch_displacement  au_count
+    0                  NaN                 0.1       1.0
+    >>> print(caught[0].message)
+    clip_features: 1 feature group(s) could not be computed and are missing (NaN), their input columns are absent: landmarks (points_displacement, points_velocity) lacks x_0, x_1, x_2, x_3, x_4, x_5, ... (68 of 136)
     """
     check_dataframe("clip", clip)
     fps, target_fps, k, min_valid_fraction = _check_options(fps, target_fps, downsample, min_valid_fraction)
@@ -387,30 +521,40 @@ def clip_features(clip, fps=25, target_fps=5, *, downsample="mean", min_valid_fr
         shown = ", ".join(str(c) for c in clip["clip"].unique()[:5])
         raise ValueError(f"clip holds frames of several clips ({shown}); pass one clip, "
                          "e.g. segment_clips(...).clip(1)")
+    missing = _missing_inputs(clip.columns)
+    faces = _face_ids(clip)
+    parts = [clip] if faces is None else [clip[clip["face_id"] == f] for f in faces]
+    rows = [_clip_row(part, k, target_fps, downsample, min_valid_fraction, missing) for part in parts]
+    out = _rows_frame(rows, FEATURES + QUALITY)
+    if faces is not None:
+        out.insert(0, "face_id", faces)
+    _warn_missing(missing, "clip_features")
+    return out
+
+
+def _clip_row(clip, k, target_fps, downsample, min_valid_fraction, missing) -> dict:
+    """One face's clip -> the feature row (a dict)."""
     if "frame" in clip.columns:
         fr = clip["frame"].to_numpy(dtype=float)
         if (np.diff(fr) != 1).any():
             raise ValueError("clip column 'frame' must number consecutive frames in order "
                              "(1 apart); segment_clips pads missing frames")
-    check_columns("clip", clip, MOTION_COLUMNS)
     c_cols, r_cols, has_r = _au_layout(list(clip.columns))
-    if not c_cols:
-        raise ValueError("clip has no action-unit presence column (AUxx_c)")
-    used = MOTION_COLUMNS + c_cols + [r for r in r_cols if r is not None]
+    present = [c for c in MOTION_COLUMNS if c in clip.columns]
+    used = present + c_cols + [r for r in r_cols if r is not None]
     check_numeric_columns("clip", clip, used)
     valid = valid_mask("clip", clip)
     n_padded = int(clip["padded"].to_numpy(dtype=bool).sum()) if "padded" in clip.columns else 0
-    motion = clip[MOTION_COLUMNS].to_numpy(dtype=np.float64)
     au_c, au_r = _au_arrays(clip, c_cols, r_cols)
-    check = np.concatenate([motion, au_c, au_r[:, has_r]], axis=1)
-    hit = first_nonfinite(check, valid)
+    hit = first_nonfinite(clip[used].to_numpy(dtype=np.float64), valid) if used else None
     if hit is not None:
         i, j = hit
         name = used[j]
-        raise ValueError(f"clip column {name!r} has a missing or infinite value in row {i}, a valid "
+        where = f"at frame {int(clip['frame'].iloc[i])}" if "frame" in clip.columns else f"in row {i} (0-based)"
+        raise ValueError(f"clip column {name!r} has a missing or infinite value {where}, a valid "
                          "frame; mark the frame invalid (valid=False) or fill the value")
-    row = _core(motion, valid, au_c, au_r, has_r, n_padded, k, target_fps, downsample, min_valid_fraction)
-    return _rows_frame([row], FEATURES + QUALITY)
+    return _core(_motion_array(clip), valid, au_c, au_r, has_r, n_padded, k, target_fps, downsample,
+                 min_valid_fraction, _unavailable_features(missing))
 
 
 def _rows_frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
@@ -438,7 +582,7 @@ class _Options:
     downsample: str
     min_valid_fraction: float
     confidence: float
-    face_id: int | None
+    face_id: int | str | None
     engine: str
     segments: pd.DataFrame  # normalised table, all tasks of the manifest
 
@@ -447,25 +591,48 @@ _FILE_COLUMNS = ["clip", "start_s", "end_s"] + FEATURES + [
     "n_frames", "n_valid", "n_padded", "n_shared", "valid_fraction", "reason"]
 
 
-def _file_features(path: str, task: str, opts: _Options) -> pd.DataFrame:
-    """One OpenFace file -> one row per clip (without subject and task)."""
+def _file_features(path: str, task: str, opts: _Options) -> tuple[pd.DataFrame, dict]:
+    """One OpenFace file -> one row per clip (without subject and task), and its missing inputs."""
     df, _ = _read(path, opts.confidence, opts.face_id, None, MOTION_COLUMNS, opts.engine,
-                  use_threads=False, also=lambda c: bool(_AU_C.match(c) or _AU_R.match(c)))
-    return _frames_features(df, task, opts, source=path)
+                  use_threads=False, also=lambda c: bool(_AU_C.match(c) or _AU_R.match(c)), optional=True)
+    return _frames_features(df, task, opts, per_face=opts.face_id == "all")
 
 
-def _frames_features(df: pd.DataFrame, task: str, opts: _Options, source: str = "frames") -> pd.DataFrame:
-    """One video's validated frames (a ``valid`` column, NaN where invalid) -> one row per clip."""
-    c_cols, r_cols, has_r = _au_layout(list(df.columns))
-    if not c_cols:
-        raise ValueError(f"{source}: no action-unit presence column (AUxx_c); run OpenFace with -aus")
-    fr, n_video = _frame_numbers(df, None)
+def _frames_features(df: pd.DataFrame, task: str, opts: _Options, per_face: bool = False):
+    """One video's validated frames (a ``valid`` column, NaN where invalid) -> one row per clip.
+
+    Returns the table and ``{group: missing columns}``. With ``per_face`` (or
+    several faces in ``df``), each face is cut into the clips of the same
+    video (its length: the largest frame number of any face) and the table
+    starts with ``face_id``.
+    """
+    missing = _missing_inputs(df.columns)
     table = opts.segments[opts.segments["task"] == task].reset_index(drop=True)
+    faces = _face_ids(df)
+    if not per_face and faces is None:
+        return _video_rows(df, table, opts, missing, None), missing
+    if faces is None:
+        faces = pd.unique(df["face_id"]) if "face_id" in df.columns else np.array([0])
+    parts = [df] if len(faces) == 1 else [df[df["face_id"] == f].reset_index(drop=True) for f in faces]
+    n_video = max(_frame_numbers(part, None)[1] for part in parts)
+    out = []
+    for f, part in zip(faces, parts, strict=True):
+        rows = _video_rows(part, table, opts, missing, n_video)
+        rows.insert(0, "face_id", np.int64(f))
+        out.append(rows)
+    return pd.concat(out, ignore_index=True), missing
+
+
+def _video_rows(df, table, opts: _Options, missing: dict, n_video_frames) -> pd.DataFrame:
+    """One face's frames -> one row per clip of ``table``."""
+    c_cols, r_cols, has_r = _au_layout(list(df.columns))
+    fr, n_video = _frame_numbers(df, n_video_frames)
     first, stop = _clip_bounds(table, opts.fps, n_video)
     if (stop - first < 1).any():
+        task = table["task"].iloc[0]
         raise ValueError(f"segments of task {task!r}: a clip is shorter than one frame at fps={opts.fps:g}")
     idx_all, rows_all = _clip_rows(fr, n_video, first, stop)
-    motion = df[MOTION_COLUMNS].to_numpy(dtype=np.float64)
+    motion = _motion_array(df)
     au_c, au_r = _au_arrays(df, c_cols, r_cols)
     valid = df["valid"].to_numpy(dtype=bool)
     # one invalid, all-NaN row appended at the end stands for every padded frame
@@ -474,13 +641,14 @@ def _frames_features(df: pd.DataFrame, task: str, opts: _Options, source: str = 
     au_r = np.vstack([au_r, np.full((1, au_r.shape[1]), np.nan)])
     valid = np.append(valid, False)
     shared = _n_shared(idx_all, n_video)
+    unavailable = _unavailable_features(missing)
     rows = []
     for k in range(len(table)):
         r = rows_all[k]
         padded = r < 0
         take = np.where(padded, -1, r)  # -1: the appended padding row
         row = _core(motion[take], valid[take], au_c[take], au_r[take], has_r, int(padded.sum()),
-                    opts.k, opts.target_fps, opts.downsample, opts.min_valid_fraction)
+                    opts.k, opts.target_fps, opts.downsample, opts.min_valid_fraction, unavailable)
         row.update(clip=int(table["clip"].iloc[k]), start_s=first[k] / opts.fps,
                    end_s=stop[k] / opts.fps, n_shared=shared[k])
         rows.append(row)
@@ -497,7 +665,7 @@ def _named(err: Exception, path: str) -> Exception:
 def _work(i: int, path: str, task: str, opts: _Options, collect: bool):
     """Run one file; with ``collect`` an exception becomes a failure record."""
     try:
-        return i, _file_features(path, task, opts), None
+        return i, _file_features(path, task, opts), None  # (table, missing inputs)
     except Exception as err:
         named = _named(err, path)
         if not collect:
@@ -524,19 +692,34 @@ class FeatureExtraction:
         unless ``errors="collect"``.
     manifest : pandas.DataFrame
         The files processed: ``path``, ``subject``, ``task``.
+    missing : pandas.DataFrame
+        One row per file and feature group that could not be computed
+        because the file lacks its columns (an OpenFace run with only some
+        outputs): ``path``, ``subject``, ``task``, ``group`` (see
+        :func:`feature_definitions`), ``features`` (comma-separated) and
+        ``columns`` (the missing columns). Empty when every file has every
+        column.
     """
 
     features: pd.DataFrame
     failures: pd.DataFrame
     manifest: pd.DataFrame
+    missing: pd.DataFrame = field(default_factory=lambda: _missing_frame([]))
 
     def summary(self) -> pd.DataFrame:
         """One row per task: files read and failed, clips, clips with every feature.
 
-        Columns: ``task``, ``n_files`` (in the manifest), ``n_failed`` (files),
-        ``n_clips``, ``n_complete`` (clips without a ``reason``),
-        ``n_incomplete`` (clips with some or all features missing),
-        ``n_padded`` (padded frames over all clips), ``mean_valid_fraction``.
+        Returns
+        -------
+        pandas.DataFrame
+            Columns: ``task``, ``n_files`` (in the manifest), ``n_failed`` (files),
+            ``n_clips``, ``n_complete`` (clips without a ``reason``: every
+            feature whose columns exist was computed), ``n_incomplete`` (clips
+            with some or all features missing for lack of valid frames),
+            ``n_padded`` (padded frames over all clips), ``mean_valid_fraction``,
+            ``n_partial`` (files lacking the columns of some feature group) and
+            ``missing_groups`` (str: those groups, comma-separated; missing when
+            none).
         """
         f = self.features
         g = f.groupby("task", sort=False)
@@ -558,13 +741,29 @@ class FeatureExtraction:
         res["n_incomplete"] = res["n_clips"] - res["n_complete"]
         res["n_padded"] = out["n_padded"].fillna(0).astype(np.int64).to_numpy()
         res["mean_valid_fraction"] = out["mean_valid_fraction"].to_numpy(dtype=float)
+        miss = self.missing
+        res["n_partial"] = [int(miss.loc[miss["task"] == t, "path"].nunique()) for t in tasks]
+        groups = [", ".join(dict.fromkeys(miss.loc[miss["task"] == t, "group"].tolist())) for t in tasks]
+        res["missing_groups"] = pd.array([g or None for g in groups], dtype="str")
         return res
 
     def __repr__(self) -> str:
         n_files = len(self.manifest)
         n_inc = int(self.features["reason"].notna().sum())
+        n_partial = int(self.missing["path"].nunique())
         return (f"FeatureExtraction({n_files} files, {len(self.failures)} failed, "
-                f"{len(self.features)} clips, {n_inc} with missing features)")
+                f"{len(self.features)} clips, {n_inc} with missing features"
+                + (f", {n_partial} file(s) lacking some feature columns" if n_partial else "") + ")")
+
+
+_MISSING_COLUMNS = ["path", "subject", "task", "group", "features", "columns"]
+
+
+def _missing_frame(rows: list[tuple]) -> pd.DataFrame:
+    out = pd.DataFrame(rows, columns=_MISSING_COLUMNS)
+    for c in ("path", "task", "group", "features", "columns"):
+        out[c] = out[c].astype("str")
+    return out
 
 
 _DEFAULT_PATTERN = r"^(?P<subject>.+)_(?P<task>[^_/]+)\.csv$"
@@ -583,7 +782,7 @@ def openface_manifest(folder, pattern=_DEFAULT_PATTERN, *, glob="*.csv") -> pd.D
         The default reads ``F001_startle.csv`` as subject ``F001``, task
         ``startle``; for a ``F001/startle.csv`` layout use ``glob="*/*.csv"``
         and ``pattern=r"(?P<subject>[^/]+)/(?P<task>[^/]+)\\.csv$"``.
-    glob : str, default "*.csv"
+    glob : str, default ``"*.csv"``
         Which files to consider (``pathlib`` glob, relative to ``folder``).
 
     Returns
@@ -656,7 +855,8 @@ def _check_manifest(manifest, pattern) -> pd.DataFrame:
         if bad:
             raise TypeError(f"manifest column {c!r} must hold strings, got {bad[0]!r}")
     if m["subject"].isna().any():
-        raise ValueError(f"manifest column 'subject' has a missing value in row {int(m['subject'].isna().idxmax())}")
+        raise ValueError(f"manifest column 'subject' has a missing value in row "
+                         f"{int(m['subject'].isna().idxmax())} (0-based)")
     m["path"] = pd.array([os.fspath(p) for p in m["path"]], dtype="str")
     m["task"] = m["task"].astype("str")
     dup = m.duplicated(["subject", "task"], keep=False)
@@ -762,8 +962,13 @@ def video_features(frames, task, *, fps=25, target_fps=5, downsample="mean", con
     ----------
     frames : pandas.DataFrame
         One row per frame with OpenFace's columns (``frame``, ``success``,
-        ``confidence``, the landmarks, pose, gaze angles and AUs that
-        :func:`clip_features` needs). With a boolean ``valid`` column (as
+        ``confidence``, and the landmarks, pose, gaze angles and AUs that
+        :func:`clip_features` uses: features whose columns are absent are
+        missing, with one :class:`MissingFeaturesWarning`). With several
+        faces (a ``face_id`` column with several values, e.g.
+        ``read_openface(..., face_id="all")``), each face is cut into the
+        clips of the same video and the result has one row per face and
+        clip. With a boolean ``valid`` column (as
         :func:`bitbox_stats.read_openface` returns) validity is taken from it,
         and a missing or infinite measurement on a valid frame is an error (as
         in :func:`clip_features`); without, a frame is valid when ``success == 1`` and ``confidence`` is at
@@ -779,7 +984,8 @@ def video_features(frames, task, *, fps=25, target_fps=5, downsample="mean", con
     -------
     pandas.DataFrame
         One row per clip with the columns of :func:`extract_features` after
-        ``subject`` and ``task``: ``clip``, ``start_s``, ``end_s``, the
+        ``subject`` and ``task``: (``face_id`` with several faces,) ``clip``,
+        ``start_s``, ``end_s``, the
         :data:`FEATURES`, ``n_frames``, ``n_valid``, ``n_padded``, ``n_shared``,
         ``valid_fraction``, ``reason``.
 
@@ -805,28 +1011,32 @@ def video_features(frames, task, *, fps=25, target_fps=5, downsample="mean", con
     opts = _make_options([task], fps=fps, target_fps=target_fps, downsample=downsample,
                          confidence=confidence, face_id=None, segments=segments,
                          min_valid_fraction=min_valid_fraction, engine="auto", what="task")
-    check_columns("frames", frames, ["frame"] + MOTION_COLUMNS)
+    check_columns("frames", frames, ["frame"])
+    measured = [c for c in MOTION_COLUMNS if c in frames.columns] + [
+        c for c in frames.columns if _AU_C.match(c) or _AU_R.match(c)]
+    check_numeric_columns("frames", frames, measured)
     if "valid" in frames.columns:
         valid = valid_mask("frames", frames)
-        measured = MOTION_COLUMNS + [c for c in frames.columns if _AU_C.match(c) or _AU_R.match(c)]
-        check_numeric_columns("frames", frames, measured)
-        hit = first_nonfinite(frames[measured].to_numpy(dtype=np.float64), valid)
+        hit = first_nonfinite(frames[measured].to_numpy(dtype=np.float64), valid) if measured else None
         if hit is not None:
-            raise ValueError(f"frames column {measured[hit[1]]!r} has a missing or infinite value in row "
-                             f"{hit[0]}, a valid frame; mark the frame invalid (valid=False) or fill the value")
+            raise ValueError(f"frames column {measured[hit[1]]!r} has a missing or infinite value at frame "
+                             f"{int(frames['frame'].iloc[hit[0]])}, a valid frame; mark the frame invalid "
+                             "(valid=False) or fill the value")
         df = frames
     else:
         check_numeric_columns("frames", frames, ["success", "confidence"])
         valid = _valid_frames(frames["success"].to_numpy(), frames["confidence"].to_numpy(), opts.confidence)
         # only the columns the features use, with invalid frames' measurements missing
-        measured = MOTION_COLUMNS + [c for c in frames.columns if _AU_C.match(c) or _AU_R.match(c)]
-        check_numeric_columns("frames", frames, measured)
         values = frames[measured].to_numpy(dtype=np.float64, copy=True)
         values[~valid] = np.nan
         df = pd.DataFrame(values, columns=measured)
         df.insert(0, "frame", frames["frame"].to_numpy())
+        if "face_id" in frames.columns:
+            df.insert(1, "face_id", frames["face_id"].to_numpy())
         df["valid"] = valid
-    return _frames_features(df, task, opts)
+    out, missing = _frames_features(df, task, opts)
+    _warn_missing(missing, "video_features")
+    return out
 
 
 def extract_features(manifest, *, pattern=None, fps=25, target_fps=5, downsample="mean",
@@ -858,8 +1068,10 @@ def extract_features(manifest, *, pattern=None, fps=25, target_fps=5, downsample
         See :func:`clip_features`.
     confidence : float, default 0.75
         Frames with a lower OpenFace confidence are invalid.
-    face_id : int, optional
-        Face to use in multi-face files (see :func:`read_openface`).
+    face_id : int, "most_frames" or "all", optional
+        Face to use in multi-face files (see :func:`read_openface`). With
+        ``"all"`` every face of every file is cut into clips and
+        ``features`` gets a ``face_id`` column after ``task``.
     segments : optional
         Segment table(s) (see :func:`bitbox_stats.clips.segment_clips`); a
         DataFrame with a ``task`` column or a mapping ``{task: pairs}``.
@@ -899,7 +1111,11 @@ def extract_features(manifest, *, pattern=None, fps=25, target_fps=5, downsample
           ``valid_fraction`` and ``reason`` (see :func:`clip_features`).
 
         ``failures``: ``path, subject, task, error, message`` per failed file
-        (``errors="collect"``). ``summary()``: one row per task.
+        (``errors="collect"``). ``missing``: the feature groups each file
+        lacks the columns of (an OpenFace run with only some outputs); their
+        features are missing for that file's clips and one
+        :class:`MissingFeaturesWarning` summarises them. ``summary()``: one
+        row per task.
 
     Notes
     -----
@@ -941,6 +1157,7 @@ def extract_features(manifest, *, pattern=None, fps=25, target_fps=5, downsample
     collect = errors == "collect"
     jobs = list(zip(range(len(m)), m["path"].tolist(), m["task"].tolist(), strict=True))
     results: dict[int, pd.DataFrame] = {}
+    absent: dict[int, dict] = {}
     failed: dict[int, tuple[str, str]] = {}
 
     from tqdm import tqdm
@@ -950,7 +1167,7 @@ def extract_features(manifest, *, pattern=None, fps=25, target_fps=5, downsample
     def done(res):
         i, frame, failure = res
         if failure is None:
-            results[i] = frame
+            results[i], absent[i] = frame
         else:
             failed[i] = failure
         bar.update(1)
@@ -971,7 +1188,7 @@ def extract_features(manifest, *, pattern=None, fps=25, target_fps=5, downsample
         body = pd.concat(parts, ignore_index=True)
         which = np.repeat(order, [len(p) for p in parts])
     else:
-        body = _rows_frame([], _FILE_COLUMNS)
+        body = _rows_frame([], (["face_id"] if opts.face_id == "all" else []) + _FILE_COLUMNS)
         which = np.zeros(0, dtype=np.int64)
     keys = m.iloc[which][["subject", "task"]].reset_index(drop=True)
     features = pd.concat([keys, body], axis=1)
@@ -983,4 +1200,19 @@ def extract_features(manifest, *, pattern=None, fps=25, target_fps=5, downsample
         "error": pd.array([failed[i][0] for i in fail_idx], dtype="str"),
         "message": pd.array([failed[i][1] for i in fail_idx], dtype="str"),
     })
-    return FeatureExtraction(features=features, failures=failures, manifest=m)
+    feats = {g: f for g, f, _, _ in _GROUPS}
+    missing = _missing_frame([
+        (m["path"].iloc[i], m["subject"].iloc[i], m["task"].iloc[i], g, ", ".join(feats[g]), cols)
+        for i in order for g, cols in absent[i].items()])
+    if not missing.empty:
+        by_group = missing.groupby("group", sort=False)
+        text = "; ".join(f"{g} ({part['features'].iloc[0]}) in {part['path'].nunique()} file(s), "
+                         f"e.g. {part['path'].iloc[0]} lacks {part['columns'].iloc[0]}"
+                         for g, part in by_group)
+        warnings.warn(
+            f"extract_features: {missing['path'].nunique()} of {len(order)} file(s) lack the columns of some "
+            f"features, which are missing (NaN) for their clips: {text}; see FeatureExtraction.missing",
+            MissingFeaturesWarning,
+            stacklevel=2,
+        )
+    return FeatureExtraction(features=features, failures=failures, manifest=m, missing=missing)

@@ -228,7 +228,15 @@ def group_split(data, groups="subject", sizes=(0.6, 0.2, 0.2), seed=None, *, bal
 
 
 class GridCell(NamedTuple):
-    """One cell of the hyper-parameter grid."""
+    """One cell of the hyper-parameter grid.
+
+    Attributes
+    ----------
+    alpha : float
+        Penalty strength.
+    l1_ratio : float
+        Share of the L1 penalty (0 is ridge, 1 is lasso).
+    """
 
     alpha: float
     l1_ratio: float
@@ -273,10 +281,13 @@ class ElasticNetResult:
     def summary(self) -> pd.DataFrame:
         """One row: the chosen cell, partition sizes, intercept and test metrics.
 
-        Columns: ``alpha``, ``l1_ratio``, ``selection``, ``n_train``,
-        ``n_validation``, ``n_test`` (rows), ``n_features``, ``n_nonzero``
-        (features with a non-zero weight), ``intercept`` (prediction at the
-        training means of all features), ``test_rmse``, ``test_nrmse``, ``test_r``.
+        Returns
+        -------
+        pandas.DataFrame
+            Columns: ``alpha``, ``l1_ratio``, ``selection``, ``n_train``,
+            ``n_validation``, ``n_test`` (rows), ``n_features``, ``n_nonzero``
+            (features with a non-zero weight), ``intercept`` (prediction at the
+            training means of all features), ``test_rmse``, ``test_nrmse``, ``test_r``.
         """
         sizes = self.split["partition"].value_counts()
         tm = self.test_metrics.iloc[0]
@@ -304,6 +315,37 @@ class ElasticNetResult:
         )
 
 
+def _power_of_two_factors(X: np.ndarray) -> np.ndarray:
+    """Per column, 2^-e with 2^e <= max|x| < 2^(e+1) (1 for an all-zero column)."""
+    big = np.max(np.abs(X), axis=0) if X.size else np.zeros(X.shape[1])
+    _, exponent = np.frexp(np.where(big > 0, big, 1.0))
+    return np.ldexp(1.0, -(exponent - 1))
+
+
+class _StandardScaler(StandardScaler):
+    """scikit-learn's StandardScaler, with statistics that cannot overflow or underflow.
+
+    The means and standard deviations are computed on the features multiplied
+    by a power of two that brings each to a magnitude of about 1, then divided
+    by it again. Multiplying by a power of two changes no digit of a number,
+    so every statistic, weight and prediction is bit for bit that of
+    StandardScaler, except that features near 1e200 (whose squares overflow)
+    or 1e-200 (whose squares underflow) are standardised correctly too.
+    ``var_`` is kept in the scaled units (it may not be representable in the
+    feature's own).
+    """
+
+    def fit(self, X, y=None, sample_weight=None):
+        X = np.asarray(X, dtype=float)
+        factors = _power_of_two_factors(X)
+        super().fit(X * factors, y, sample_weight=sample_weight)
+        if self.with_mean:
+            self.mean_ = self.mean_ / factors
+        if self.with_std:
+            self.scale_ = self.scale_ / factors
+        return self
+
+
 def _estimator(alpha, l1_ratio, n_fit, max_iter, tol) -> Pipeline:
     """Standardiser + ElasticNet, or the exact ridge solution of the same objective for l1_ratio 0."""
     if l1_ratio == 0:
@@ -311,7 +353,7 @@ def _estimator(alpha, l1_ratio, n_fit, max_iter, tol) -> Pipeline:
         model = Ridge(alpha=alpha * n_fit)
     else:
         model = ElasticNet(alpha=alpha, l1_ratio=l1_ratio, max_iter=max_iter, tol=tol)
-    return Pipeline([("scale", StandardScaler()), ("model", model)])
+    return Pipeline([("scale", _StandardScaler()), ("model", model)])
 
 
 def _score(y, yhat) -> tuple[float, float]:
@@ -623,7 +665,13 @@ class ContextResult:
     test_metrics: pd.DataFrame
 
     def summary(self) -> pd.DataFrame:
-        """One row per context: ``context`` plus :meth:`ElasticNetResult.summary` columns."""
+        """One row per context.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``context`` plus the columns of :meth:`ElasticNetResult.summary`.
+        """
         return _stack({k: v.summary() for k, v in self.results.items()})
 
     def __repr__(self) -> str:
@@ -908,9 +956,15 @@ class HumanBaselineResult:
     clip: str = "clip"
 
     def summary(self) -> pd.DataFrame:
-        """One row: ``n_raters``, ``n_clips``, ``nrmse`` and ``r`` averaged over raters
-        (raters with an undefined r are left out of its mean; ``n_raters_r``
-        counts the rest), and the ``n_*_dropped`` counts."""
+        """One row: raters, clips and the mean performance of a single rater.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``n_raters``, ``n_clips``, ``nrmse`` and ``r`` averaged over raters
+            (raters with an undefined r are left out of its mean; ``n_raters_r``
+            counts the rest), and the ``n_*_dropped`` counts.
+        """
         pr = self.per_rater
         return pd.DataFrame({
             "n_raters": [pr.shape[0]],

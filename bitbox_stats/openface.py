@@ -141,10 +141,24 @@ def _load(path_or_buffer) -> tuple[bytes, str]:
 
 
 _NON_SPACE = re.compile(rb"\S")
+#: Name given to an unnamed first column until it is recognised as a pandas index (or refused).
+_INDEX = "\x00index"
+
+
+def _line_ends(data: bytes) -> bytes:
+    """Old-Mac files end their lines with CR only: make them LF (CR LF stays as it is)."""
+    if b"\n" not in data and b"\r" in data:
+        return data.replace(b"\r", b"\n")
+    return data
 
 
 def _header(data: bytes, source: str) -> list[str]:
-    """Stripped column names; errors for an empty file or one without data rows."""
+    """Stripped column names; errors for an empty file or one without data rows.
+
+    An unnamed first column (what ``DataFrame.to_csv`` writes for the index)
+    is named ``_INDEX`` here and checked once parsed; any other unnamed
+    column is an error.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     if _NON_SPACE.search(data) is None:
@@ -156,6 +170,9 @@ def _header(data: bytes, source: str) -> list[str]:
     except UnicodeDecodeError:
         raise ValueError(f"{source}: the header is not text; is this an OpenFace CSV file?") from None
     names = [n.strip() for n in text.split(",")]
+    names = [n[1:-1].strip() if len(n) >= 2 and n[0] == n[-1] == '"' else n for n in names]  # R's write.csv
+    if len(names) > 1 and not names[0]:
+        names[0] = _INDEX
     for i, n in enumerate(names):
         if not n:
             raise ValueError(f"{source}: column {i + 1} of the header has no name")
@@ -166,6 +183,49 @@ def _header(data: bytes, source: str) -> list[str]:
     if end < 0 or _NON_SPACE.search(data, end + 1) is None:
         raise ValueError(f"{source}: the file has a header but no frames (0 data rows)")
     return names
+
+
+def _truncated_tail(data: bytes, n_fields: int, source: str) -> tuple[bytes, int | None]:
+    """Cut a truncated final line off; return the data and its 1-based line number (or None).
+
+    The final line is truncated when it has fewer fields than the header, or
+    when the file stops without a line end right after a separator (an empty
+    last field): what an interrupted run leaves. Damage anywhere else is left
+    for the parser to report.
+    """
+    end = len(data)
+    while end and data[end - 1] in b" \t\r\n":
+        end -= 1
+    start = data.rfind(b"\n", 0, end) + 1
+    if start == 0:
+        return data, None  # the header is the only line
+    line = data[start:end]
+    n_seps = line.count(b",")
+    ends_cleanly = end < len(data) and b"\n" in data[end:]
+    short = n_seps + 1 < n_fields
+    cut_after_separator = not ends_cleanly and n_seps + 1 == n_fields and line.rstrip().endswith(b",")
+    if not (short or cut_after_separator):
+        return data, None
+    line_no = data.count(b"\n", 0, start) + 1
+    if _NON_SPACE.search(data, data.find(b"\n") + 1, start) is None:
+        raise ValueError(
+            f"{source}: the only data row (line {line_no}) is truncated ({n_seps + 1} of {n_fields} "
+            "fields); the file holds no complete frame"
+        )
+    return data[:start], line_no
+
+
+def _check_field_counts(data: bytes, n_fields: int, source: str) -> None:
+    """Every data line has as many fields as the header (pandas' C parser would fill a short
+    line with missing values without a word)."""
+    start = data.find(b"\n") + 1
+    n_lines = data.count(b"\n", start) + (0 if data.endswith(b"\n") else 1)
+    if data.count(b",", start) == (n_fields - 1) * n_lines:
+        return  # the usual case, checked in one pass (a longer line is the parser's error)
+    for k, line in enumerate(data[start:].split(b"\n"), start=2):
+        if line.strip() and line.count(b",") + 1 != n_fields:
+            raise ValueError(f"{source}: not a well-formed CSV file: line {k} has {line.count(b',') + 1} fields "
+                             f"but the header has {n_fields}")
 
 
 def _pyarrow():
@@ -241,9 +301,8 @@ def _to_float(name: str, values, source: str, frames_hint) -> np.ndarray:
             if frames_hint is not None and isinstance(frames_hint, np.ndarray) and i < len(frames_hint) \
                     and np.isfinite(frames_hint[i]):
                 where += f", frame {int(frames_hint[i])}"
-            raise ValueError(
-                f"{source}: column {name!r} holds a non-numeric value {s!r} at {where})"
-            ) from None
+            shown = "the unnamed first column" if name == _INDEX else f"column {name!r}"
+            raise ValueError(f"{source}: {shown} holds a non-numeric value {s!r} at {where})") from None
     return out
 
 
@@ -265,10 +324,22 @@ def _valid_frames(success, confidence, threshold) -> np.ndarray:
     return (np.asarray(success) == 1) & (np.asarray(confidence) >= threshold)
 
 
+#: The choices of ``face_id`` besides a face's number.
+FACE_CHOICES = ("most_frames", "all")
+
+
+def check_face_id(face_id):
+    """``face_id``: None, a face number (int >= 0), ``"most_frames"`` or ``"all"``."""
+    if face_id is None or (isinstance(face_id, str) and face_id in FACE_CHOICES):
+        return face_id
+    if isinstance(face_id, str):
+        raise ValueError(f"face_id must be a face number, 'most_frames' or 'all', got {face_id!r}")
+    return check_int("face_id", face_id, minimum=0)
+
+
 def _check_read_args(confidence, face_id, engine):
     confidence = _check_confidence(confidence)
-    if face_id is not None:
-        face_id = check_int("face_id", face_id, minimum=0)
+    face_id = check_face_id(face_id)
     check_choice("engine", engine, ["auto", "pyarrow", "c"])
     return confidence, face_id
 
@@ -280,53 +351,38 @@ def _counts(valid, success) -> dict:
             "n_tracking_failed": n_failed, "n_low_confidence": n_invalid - n_failed}
 
 
-def _read(path_or_buffer, confidence, face_id, fps, columns, engine, use_threads=True, also=None):
-    """Read and validate; return ``(DataFrame, info dict)``.
+def _wanted_columns(names, columns, also, optional, source):
+    """Which columns of the file to parse; returns ``(wanted, requested, absent, derive)``.
 
-    ``also``: a predicate on column names; columns of the file it accepts are
-    read too (used by the feature extraction for the AU columns).
+    ``requested`` is None when every column is read; ``absent`` lists requested
+    columns the file lacks (only with ``optional``; otherwise they are an error).
     """
-    confidence, face_id = _check_read_args(confidence, face_id, engine)
-    if fps is not None:
-        fps = check_positive("fps", fps)
-    data, source = _load(path_or_buffer)
-    names = _header(data, source)
-    missing = [c for c in REQUIRED_COLUMNS if c not in names]
-    if missing:
-        raise ValueError(
-            f"{source}: required column(s) {', '.join(map(repr, missing))} missing; "
-            "is this an OpenFace FeatureExtraction CSV file?"
-        )
-    has_face = "face_id" in names
     has_angles = "gaze_angle_x" in names and "gaze_angle_y" in names
     derive = (not has_angles) and all(c in names for c in _GAZE_VECTORS)
-    requested: list[str] | None = None
+    identity = set(REQUIRED_COLUMNS) | ({"face_id"} if "face_id" in names else set()) | (
+        {_INDEX} if _INDEX in names else set())
     if columns is None:
-        wanted = list(names)
-    else:
-        if isinstance(columns, str) or not hasattr(columns, "__iter__"):
-            raise TypeError(f"columns must be a list of column names or None, got {type(columns).__name__}")
-        requested = list(dict.fromkeys(columns))
-        if also is not None:
-            requested += [c for c in names if also(c) and c not in requested]
-        angle_cols = {"gaze_angle_x", "gaze_angle_y"}
-        absent = [c for c in requested if c not in names and not (derive and c in angle_cols)]
-        if absent:
-            shown = ", ".join(map(repr, absent[:10])) + (", ..." if len(absent) > 10 else "")
-            raise ValueError(f"{source}: required column(s) {shown} missing ({len(absent)} in all)")
-        keep = set(requested) | set(REQUIRED_COLUMNS) | ({"face_id"} if has_face else set())
-        if derive and angle_cols & set(requested):
-            keep |= set(_GAZE_VECTORS)
-        wanted = [c for c in names if c in keep]
-    derive = derive and (requested is None or "gaze_angle_x" in requested or "gaze_angle_y" in requested)
-    raw = _parse(data, names, wanted, source, engine, use_threads)
-    frame_raw = raw["frame"]
-    frame = _to_float("frame", frame_raw, source, None)
-    arrays = {name: (frame if name == "frame" else _to_float(name, raw[name], source, frame))
-              for name in wanted}
-    n_rows = len(frame)
+        return list(names), None, [], derive
+    if isinstance(columns, str) or not hasattr(columns, "__iter__"):
+        raise TypeError(f"columns must be a list of column names or None, got {type(columns).__name__}")
+    requested = list(dict.fromkeys(columns))
+    if also is not None:
+        requested += [c for c in names if also(c) and c not in requested]
+    angle_cols = {"gaze_angle_x", "gaze_angle_y"}
+    absent = [c for c in requested if c not in names and not (derive and c in angle_cols)]
+    if absent and not optional:
+        shown = ", ".join(map(repr, absent[:10])) + (", ..." if len(absent) > 10 else "")
+        raise ValueError(f"{source}: required column(s) {shown} missing ({len(absent)} in all)")
+    requested = [c for c in requested if c not in absent]
+    keep = set(requested) | identity
+    derive = derive and bool(angle_cols & set(requested))
+    if derive:
+        keep |= set(_GAZE_VECTORS)
+    return [c for c in names if c in keep], requested, absent, derive
 
-    # ---- identity columns: frame, face_id, success, confidence, timestamp
+
+def _check_identity(arrays, has_face, source):
+    """Missing values, whole numbers and ranges of ``frame, face_id, timestamp, confidence, success``."""
     for name in REQUIRED_COLUMNS + (("face_id",) if has_face else ()):
         bad = ~np.isfinite(arrays[name])
         if bad.any():
@@ -338,41 +394,149 @@ def _read(path_or_buffer, confidence, face_id, fps, columns, engine, use_threads
             raise ValueError(
                 f"{source}: column {name!r} must hold whole numbers, got {arrays[name][i]} at data row {i + 1}"
             )
+    for name, what in (("frame", "frame numbers start at 1"), ("face_id", "faces are numbered from 0")):
+        if name in arrays and (arrays[name] < 0).any():
+            i = _first_bad(arrays[name] < 0)
+            raise ValueError(f"{source}: column {name!r} holds a negative number, {int(arrays[name][i])}, at "
+                             f"data row {i + 1}; OpenFace's {what}")
+    conf = arrays["confidence"]
+    outside = (conf < 0) | (conf > 1)
+    if outside.any():
+        i = _first_bad(outside)
+        raise ValueError(f"{source}: column 'confidence' must be between 0 and 1 (OpenFace's tracking "
+                         f"confidence), got {conf[i]} at data row {i + 1}")
     succ = arrays["success"]
     if not np.isin(succ, (0.0, 1.0)).all():
         i = _first_bad(~np.isin(succ, (0.0, 1.0)))
         raise ValueError(f"{source}: column 'success' must be 0 or 1, got {succ[i]} at data row {i + 1}")
 
-    # ---- one face
-    rows = np.arange(n_rows)
-    ids = arrays["face_id"].astype(np.int64) if has_face else None
-    if has_face:
-        uniq, counts = np.unique(ids, return_counts=True)
-        listing = ", ".join(f"{u} ({c} rows)" for u, c in zip(uniq.tolist(), counts.tolist(), strict=True))
-        if face_id is None:
-            if len(uniq) > 1:
-                raise ValueError(
-                    f"{source}: the file holds {len(uniq)} faces, face_id {listing}; "
-                    "choose one with face_id="
-                )
-        elif face_id not in set(uniq.tolist()):
-            raise ValueError(f"{source}: face_id={face_id} is not in the file; it holds face_id {listing}")
-        if face_id is not None:
-            rows = np.flatnonzero(ids == face_id)
-    elif face_id not in (None, 0):
-        raise ValueError(f"{source}: the file has no face_id column (one face); got face_id={face_id}")
-    fr = arrays["frame"][rows].astype(np.int64)
-    order = np.argsort(fr, kind="stable")
+
+def _drop_index(arrays, source) -> bool:
+    """Recognise an unnamed first column numbering the rows 0..n-1 (a pandas index) and drop it."""
+    if _INDEX not in arrays:
+        return False
+    idx = _to_float(_INDEX, arrays.pop(_INDEX), source, None)
+    if not np.array_equal(idx, np.arange(idx.size, dtype=float)):
+        bad = np.flatnonzero(idx != np.arange(idx.size))
+        i = int(bad[0]) if bad.size else 0
+        raise ValueError(
+            f"{source}: column 1 of the header has no name, and it is not a row index 0..n-1 (as "
+            f"DataFrame.to_csv writes one): data row {i + 1} holds {idx[i]:g}; name the column or remove it"
+        )
+    return True
+
+
+def _choose_face(ids, success, conf, threshold, face_id, source):
+    """Rows of the chosen face(s) and a description of the choice."""
+    uniq, counts = np.unique(ids, return_counts=True)
+    listing = ", ".join(f"{u} ({c} rows)" for u, c in zip(uniq.tolist(), counts.tolist(), strict=True))
+    if face_id == "all":
+        return np.arange(ids.size), "all"
+    if face_id == "most_frames":
+        valid = _valid_frames(success, conf, threshold)
+        n_valid = np.array([int(valid[ids == u].sum()) for u in uniq])
+        chosen = int(uniq[int(np.argmax(n_valid))])  # ties: the smallest face_id
+        return np.flatnonzero(ids == chosen), "most_frames"
+    if face_id is None:
+        if len(uniq) > 1:
+            raise ValueError(
+                f"{source}: the file holds {len(uniq)} faces, face_id {listing}; choose one with face_id= "
+                "(a number, 'most_frames' for the face with the most valid frames, or 'all')"
+            )
+        return np.arange(ids.size), "only"
+    if face_id not in set(uniq.tolist()):
+        raise ValueError(f"{source}: face_id={face_id} is not in the file; it holds face_id {listing}")
+    return np.flatnonzero(ids == face_id), "given"
+
+
+def _order_rows(rows, fr, face, has_face, source):
+    """Rows sorted by (face, frame); duplicate frame numbers of one face are an error."""
+    f = fr[rows]
+    k = face[rows] if face is not None else np.zeros(rows.size, dtype=np.int64)
+    order = np.lexsort((f, k))  # stable
     if (np.diff(order) != 1).any():
-        rows = rows[order]
-        fr = fr[order]
-    dup = fr[1:][np.diff(fr) == 0]
+        rows, f, k = rows[order], f[order], k[order]
+    dup = f[1:][(np.diff(f) == 0) & (np.diff(k) == 0)]
     if dup.size:
         shown = ", ".join(str(v) for v in np.unique(dup)[:5])
         raise ValueError(
             f"{source}: duplicate frame numbers in column 'frame' ({np.unique(dup).size} frames repeat, "
             f"e.g. {shown})" + ("; one face per frame is expected" if not has_face else "")
         )
+    return rows
+
+
+def _backwards_timestamps(ts, fr, face, source) -> int:
+    """Count the places where the timestamp decreases from one frame of a face to its next; warn."""
+    same = np.ones(max(ts.size - 1, 0), dtype=bool) if face is None else np.diff(face) == 0
+    back = (np.diff(ts) < 0) & same
+    n = int(back.sum())
+    if n:
+        i = int(np.flatnonzero(back)[0])
+        warnings.warn(
+            f"{source}: the timestamps run backwards at {n} place(s), first from frame {fr[i]} "
+            f"({ts[i]:g} s) to frame {fr[i + 1]} ({ts[i + 1]:g} s); they are reported as written and "
+            "never used to time frames (see attrs['n_timestamps_backwards'])",
+            UserWarning,
+            stacklevel=4,
+        )
+    return n
+
+
+def _read(path_or_buffer, confidence, face_id, fps, columns, engine, use_threads=True, also=None,
+          optional=False):
+    """Read and validate; return ``(DataFrame, info dict)``.
+
+    ``also``: a predicate on column names; columns of the file it accepts are
+    read too (used by the feature extraction for the AU columns).
+    ``optional``: requested columns the file lacks are skipped (listed in
+    ``info["absent_columns"]``) instead of being an error.
+    """
+    confidence, face_id = _check_read_args(confidence, face_id, engine)
+    if fps is not None:
+        fps = check_positive("fps", fps)
+    data, source = _load(path_or_buffer)
+    data = _line_ends(data)
+    names = _header(data, source)
+    missing = [c for c in REQUIRED_COLUMNS if c not in names]
+    if missing:
+        raise ValueError(
+            f"{source}: required column(s) {', '.join(map(repr, missing))} missing; "
+            "is this an OpenFace FeatureExtraction CSV file?"
+        )
+    data, truncated_line = _truncated_tail(data, len(names), source)
+    if truncated_line is not None:
+        warnings.warn(
+            f"{source}: the last line (line {truncated_line}) is truncated, as an interrupted OpenFace run "
+            "leaves it; it was left out and every complete row before it was read "
+            "(see attrs['truncated_line'])",
+            UserWarning,
+            stacklevel=3,
+        )
+    has_face = "face_id" in names
+    wanted, requested, absent, derive = _wanted_columns(names, columns, also, optional, source)
+    if engine == "c" or (engine == "auto" and _pyarrow() is None):
+        _check_field_counts(data, len(names), source)
+    raw = _parse(data, names, wanted, source, engine, use_threads)
+    frame = _to_float("frame", raw["frame"], source, None)
+    arrays = {name: (frame if name == "frame" else _to_float(name, raw[name], source, frame))
+              for name in wanted}
+    index_dropped = _drop_index(arrays, source)
+    wanted = [c for c in wanted if c != _INDEX]
+    _check_identity(arrays, has_face, source)
+
+    # ---- face(s) and frame order
+    ids = arrays["face_id"].astype(np.int64) if has_face else None
+    fr_all = arrays["frame"].astype(np.int64)
+    if has_face:
+        rows, choice = _choose_face(ids, arrays["success"], arrays["confidence"], confidence, face_id, source)
+    else:
+        if isinstance(face_id, int) and face_id != 0:
+            raise ValueError(f"{source}: the file has no face_id column (one face); got face_id={face_id}")
+        rows, choice = np.arange(fr_all.size), "only"
+    rows = _order_rows(rows, fr_all, ids, has_face, source)
+    fr = fr_all[rows]
+    face = ids[rows] if has_face else (np.zeros(rows.size, dtype=np.int64) if face_id == "all" else None)
 
     # ---- validity and measurements
     conf = arrays["confidence"][rows]
@@ -387,8 +551,9 @@ def _read(path_or_buffer, confidence, face_id, fps, columns, engine, use_threads
     if hit is not None:
         i, j = hit
         raise ValueError(
-            f"{source}: column {meas_names[j]!r} has a missing or infinite value at frame {fr[i]}, "
-            "a frame OpenFace tracked successfully; the file may be truncated or edited"
+            f"{source}: column {meas_names[j]!r} has a missing or infinite value at frame {fr[i]}"
+            + (f" of face {face[i]}" if has_face and face_id == "all" else "")
+            + ", a frame OpenFace tracked successfully; the file may be edited"
         )
     m[~valid] = np.nan
     derived = False
@@ -411,8 +576,8 @@ def _read(path_or_buffer, confidence, face_id, fps, columns, engine, use_threads
 
     # ---- assemble: identity columns, ``valid``, then the measurements in the file's order
     ident: dict[str, np.ndarray] = {"frame": fr}
-    if has_face:
-        ident["face_id"] = ids[rows]
+    if face is not None:
+        ident["face_id"] = face
     ident["timestamp"] = arrays["timestamp"][rows]
     ident["confidence"] = conf
     ident["success"] = success
@@ -420,7 +585,9 @@ def _read(path_or_buffer, confidence, face_id, fps, columns, engine, use_threads
     df = pd.concat([pd.DataFrame(ident), pd.DataFrame(m, columns=meas_names, copy=False)], axis=1)
 
     ts = ident["timestamp"]
-    step = np.diff(ts)[np.diff(fr) == 1]
+    n_back = _backwards_timestamps(ts, fr, face, source)
+    same_face = np.ones(max(fr.size - 1, 0), dtype=bool) if face is None else np.diff(face) == 0
+    step = np.diff(ts)[(np.diff(fr) == 1) & same_face]
     step = step[np.isfinite(step) & (step > 0)]
     timestamp_fps = float(1.0 / np.median(step)) if step.size else float("nan")
     if fps is not None and np.isfinite(timestamp_fps) and abs(timestamp_fps / fps - 1) > 0.05:
@@ -430,16 +597,25 @@ def _read(path_or_buffer, confidence, face_id, fps, columns, engine, use_threads
             UserWarning,
             stacklevel=3,
         )
+    n_faces = int(np.unique(ids).size) if has_face else 1
     info = {
+        "format": "openface",
         "source": source,
         "version": "2.2" if has_face else "2.0",
         "fps": float("nan") if fps is None else float(fps),
         "timestamp_fps": timestamp_fps,
         "confidence_threshold": float(confidence),
-        "face_id": -1 if not has_face else int(ids[rows][0]) if rows.size else -1,
+        "face_id": (-1 if not has_face or choice == "all" else int(face[0]) if rows.size else -1),
+        "face_choice": choice,
+        "n_faces": n_faces,
         **_counts(valid, success),
         "gaze_angle_derived": derived,
+        "index_column_dropped": index_dropped,
+        "truncated_line": -1 if truncated_line is None else int(truncated_line),
+        "n_timestamps_backwards": n_back,
     }
+    if optional:
+        info["absent_columns"] = list(absent)
     return df, info
 
 
@@ -458,10 +634,16 @@ def read_openface(path_or_buffer, *, confidence=0.75, face_id=None, fps=None, co
         The CSV file. It is read, never modified.
     confidence : float, default 0.75
         A frame with ``confidence`` below this value is invalid. Between 0 and 1.
-    face_id : int, optional
+    face_id : int, "most_frames" or "all", optional
         Which face to keep when the file holds several (``face_id`` column
-        with more than one value). By default such a file is refused with an
-        error that lists the ids and their row counts.
+        with more than one value, as OpenFace's multi-face tracker writes
+        it): a face's number; ``"most_frames"``, the face with the most
+        valid frames (ties go to the smaller ``face_id``); or ``"all"``, every
+        face, sorted by ``face_id`` and then ``frame`` (the clip and feature
+        functions then work per face). By default a file with several faces
+        is refused with an error that lists the ids and their row counts:
+        the participant is usually, but not always, the face with the most
+        frames, so the choice is left to the user.
     fps : float, optional
         The video's frame rate. Recorded in ``attrs["fps"]``; when given and
         the timestamps imply a rate more than 5% away, a ``UserWarning`` says
@@ -478,11 +660,13 @@ def read_openface(path_or_buffer, *, confidence=0.75, face_id=None, fps=None, co
     Returns
     -------
     pandas.DataFrame
-        One row per frame, sorted by ``frame``, columns named as OpenFace
-        names them (leading spaces stripped) in the file's order, plus:
+        One row per frame (per face and frame with ``face_id="all"``),
+        sorted by ``face_id`` and ``frame``, columns named as OpenFace names
+        them (leading spaces stripped) in the file's order, plus:
 
         - ``frame`` (int): OpenFace's 1-based frame number.
-        - ``face_id`` (int): only when the file has it (OpenFace 2.2).
+        - ``face_id`` (int): when the file has it (OpenFace 2.2), and always
+          with ``face_id="all"`` (0 for a file without the column).
         - ``timestamp`` (s): as written by OpenFace; reported, not trusted.
         - ``confidence`` (0-1) and ``success`` (0/1): as written.
         - ``valid`` (bool, inserted after ``success``): ``success == 1`` and
@@ -495,22 +679,42 @@ def read_openface(path_or_buffer, *, confidence=0.75, face_id=None, fps=None, co
         - ``gaze_angle_x, gaze_angle_y`` (rad): derived after ``gaze_1_z``
           when a 2.0 file lacks them.
 
-        ``attrs`` holds the reading's facts: ``source, version ("2.0" or
+        ``attrs`` holds the reading's facts: ``format`` ("openface"), ``source, version ("2.0" or
         "2.2", from the header), fps, timestamp_fps, confidence_threshold,
-        face_id (-1 when the file has none), n_frames, n_valid, n_invalid,
-        n_tracking_failed, n_low_confidence, gaze_angle_derived``. pandas may
-        drop ``attrs`` in later operations; the counts can always be
-        recomputed from the columns with :func:`openface_summary`.
+        face_id`` (the face kept; -1 when the file has no ``face_id`` column
+        or with ``"all"``), ``face_choice`` (``"only"``, ``"given"``,
+        ``"most_frames"`` or ``"all"``), ``n_faces`` (faces in the file),
+        ``n_frames, n_valid, n_invalid, n_tracking_failed, n_low_confidence,
+        gaze_angle_derived``, ``index_column_dropped`` (True when an unnamed
+        first column numbering the rows 0..n-1, a pandas index written by
+        ``DataFrame.to_csv``, was recognised and dropped),
+        ``truncated_line`` (the 1-based line number of a truncated last line
+        that was left out, -1 when none) and ``n_timestamps_backwards``.
+        pandas may drop ``attrs`` in later operations; the counts can always
+        be recomputed from the columns with :func:`openface_summary`.
 
     Raises
     ------
     ValueError
         An empty file or one with a header only; a missing required column
-        (``frame, timestamp, confidence, success`` or a requested one); a
-        non-numeric value (the message names the column, the data row and
+        (``frame, timestamp, confidence, success`` or a requested one); an
+        unnamed column other than a first column numbering the rows 0..n-1;
+        a non-numeric value (the message names the column, the data row and
         the frame); a missing value in an identity column or on a valid
-        frame; duplicate frame numbers; several faces without ``face_id``.
-        Every message starts with the file's name.
+        frame; a ``confidence`` outside [0, 1]; a negative ``frame`` or
+        ``face_id``; duplicate frame numbers (of one face); several faces
+        without ``face_id``; a damaged line anywhere but at the end. Every
+        message starts with the file's name.
+
+    Warns
+    -----
+    UserWarning
+        When the last line is truncated (an interrupted OpenFace run): it is
+        left out, the complete rows are kept and the line number is recorded
+        in ``attrs["truncated_line"]``. When the timestamps run backwards
+        between consecutive frames of a face (counted in
+        ``attrs["n_timestamps_backwards"]``; they are never used to time
+        frames). When ``fps`` disagrees with the timestamps.
 
     Notes
     -----
@@ -552,6 +756,18 @@ def read_openface(path_or_buffer, *, confidence=0.75, face_id=None, fps=None, co
     3      4   True     0.16
     >>> of.attrs["n_invalid"], of.attrs["n_low_confidence"], of.attrs["n_tracking_failed"]
     (2, 1, 1)
+
+    Two faces, the second a brief false detection; a pandas index in front:
+
+    >>> two = (",frame, face_id, timestamp, confidence, success, pose_Rx\\n"
+    ...        "0,1,0,0,0.98,1,0.1\\n1,1,1,0,0.90,1,0.5\\n2,2,0,0.04,0.98,1,0.2\\n")
+    >>> of = read_openface(io.StringIO(two), face_id="most_frames")
+    >>> of[["frame", "face_id", "pose_Rx"]]
+       frame  face_id  pose_Rx
+    0      1        0      0.1
+    1      2        0      0.2
+    >>> of.attrs["index_column_dropped"], of.attrs["n_faces"]
+    (True, 2)
     """
     df, info = _read(path_or_buffer, confidence, face_id, fps, columns, engine)
     df.attrs.update(info)
@@ -717,9 +933,13 @@ def example_file(name="OpenFace_Test.csv"):
     Parameters
     ----------
     name : str, default "OpenFace_Test.csv"
-        The file: ``"OpenFace_Test.csv"`` is real OpenFace 2.0 FeatureExtraction
-        output (100 frames of one face; from the py-feat project, MIT License;
-        see ``data/README.md`` beside it).
+        The file, all three real tracker output from the py-feat project (MIT
+        License; see ``data/README.md`` beside them):
+        ``"OpenFace_Test.csv"``, OpenFace 2.0 FeatureExtraction output (100
+        frames of one face); ``"Feat_Test.csv"``, py-feat's detector output
+        (one frame); ``"iMotions_Test_v6.txt"``, an iMotions 6 export of
+        Emotient FACET (519 frames). Read the last two with
+        :func:`bitbox_stats.read_frames`.
 
     Returns
     -------
@@ -733,6 +953,6 @@ def example_file(name="OpenFace_Test.csv"):
     """
     path = Path(__file__).parent / "data" / str(name)
     if not path.is_file():
-        shipped = sorted(p.name for p in path.parent.glob("*.csv"))
+        shipped = sorted(p.name for p in path.parent.iterdir() if p.suffix in (".csv", ".txt"))
         raise ValueError(f"name must be one of the example files {shipped}, got {name!r}")
     return path

@@ -184,6 +184,23 @@ def _design(t, r, a, big_r):
     return n_repeated, n_repeated == 0 and bool((counts == 1).all())
 
 
+def _standardise(y: np.ndarray) -> np.ndarray:
+    """``(y - c) / s`` with c the median and s the largest distance from it.
+
+    Every ICC, F ratio, p-value and interval is unchanged by y -> (y - c) / s
+    (s > 0), so this changes no result in exact arithmetic; in floating point it
+    keeps the sums of squares away from overflow (ratings near 1e154), underflow
+    (near 1e-300) and cancellation (a large common offset such as 1e12, which
+    the subtraction of an exactly representable rating removes exactly).
+    """
+    y = np.asarray(y, dtype=float)
+    big = float(np.max(np.abs(y)))
+    if big > 1e300:  # y - c could overflow: bring the values down first
+        y = y / big
+    centred = y - np.median(y)
+    return centred / float(np.max(np.abs(centred)))
+
+
 def _oneway(y, t, a):
     n_i = np.bincount(t, minlength=a).astype(float)
     total = y.size
@@ -381,7 +398,11 @@ def icc(data, targets=None, raters=None, ratings=None, *, forms=None, confidence
     data, only listwise deletion (``nan_policy="omit"``) gives them.
 
     The mean squares are computed with grouped sums (``np.bincount``), with
-    no loop over targets.
+    no loop over targets, on the ratings centred at their median and scaled
+    by the largest distance from it: the ICCs, F and the limits are invariant
+    to y -> (y - c) / s, and this keeps them exact for ratings of any
+    magnitude or offset (``icc(x * 1e154)``, ``icc(x + 1e12)`` equal
+    ``icc(x)`` to rounding).
 
     References
     ----------
@@ -483,6 +504,7 @@ def icc(data, targets=None, raters=None, ratings=None, *, forms=None, confidence
         raise ValueError("ICC needs at least one target with 2 or more ratings")
     if np.ptp(y) == 0:
         raise ValueError(f"all {y.size} ratings are equal ({y[0]:g}); the ICC is undefined")
+    y = _standardise(y)
     alpha = 1 - confidence
     msb, msw, df1, df2, k = _oneway(y, t, a)
     rows = _rows_oneway(msb, msw, df1, df2, k, alpha, wanted)

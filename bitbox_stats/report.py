@@ -41,8 +41,15 @@ p.note { color: #444; }
 class ReportSection:
     """One section of the report: a heading, a paragraph, tables and figures.
 
-    ``tables`` and ``figures`` map a caption to a DataFrame or a matplotlib
-    Figure; they appear in the order given.
+    Attributes
+    ----------
+    title : str
+        The section's heading.
+    text : str
+        Plain text, escaped in the HTML; a blank line starts a new paragraph.
+    tables, figures : dict
+        Caption to DataFrame, and caption to matplotlib Figure; they appear in
+        the order given.
     """
 
     title: str

@@ -173,6 +173,16 @@ class SimulatedStudy:
     def frames(self, subject: str, task: str) -> pd.DataFrame:
         """The OpenFace 2.2 frames of one task video (generated on demand, reproducibly).
 
+        Parameters
+        ----------
+        subject, task : str
+            The video's subject and task, as in ``manifest``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per frame, in the columns of :func:`~bitbox_stats.openface_columns`.
+
         Examples
         --------
         >>> study = simulate_study(n_subjects=3, seed=1)
@@ -656,7 +666,10 @@ def write_study(study: SimulatedStudy, folder, *, overwrite=False, progress=Fals
     folder : str or os.PathLike
         Destination folder; it must not exist or be empty unless ``overwrite``.
     overwrite : bool, default False
-        Replace an existing non-empty folder.
+        Replace a folder bitbox-stats wrote earlier (it holds the marker
+        ``.bitbox-stats-output.json``) that holds nothing else; any other
+        non-empty folder is refused, and nothing the package did not write
+        is ever deleted.
     progress : bool, default False
         Show a progress bar (tqdm) while the videos are written.
 
@@ -672,9 +685,11 @@ def write_study(study: SimulatedStudy, folder, *, overwrite=False, progress=Fals
     format, see :func:`bitbox_stats.write_openface`), ``ratings.csv``,
     ``manifest.csv`` (``subject, task, video, n_frames, duration_s, path``),
     ``truth_clips.csv``, ``truth_weights.csv``, ``truth_items.csv`` and
-    ``settings.json``. Everything is written to a temporary folder next to
-    the destination, which is renamed into place at the end: the study is
-    written whole or not at all.
+    ``settings.json``, and the marker ``.bitbox-stats-output.json`` that lists
+    what bitbox-stats wrote (so that ``overwrite=True`` replaces only such a
+    folder). Everything is written to a temporary folder next to the
+    destination, which is renamed into place at the end: the study is written
+    whole or not at all.
 
     Examples
     --------
@@ -683,7 +698,7 @@ def write_study(study: SimulatedStudy, folder, *, overwrite=False, progress=Fals
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     manifest = write_study(study, os.path.join(tmp, "study"))
     ...     sorted(os.listdir(os.path.join(tmp, "study")))
-    ['manifest.csv', 'openface', 'ratings.csv', 'settings.json', 'truth_clips.csv', 'truth_items.csv', 'truth_weights.csv']
+    ['.bitbox-stats-output.json', 'manifest.csv', 'openface', 'ratings.csv', 'settings.json', 'truth_clips.csv', 'truth_items.csv', 'truth_weights.csv']
     >>> manifest["path"].tolist()
     ['openface/S001_disgust.csv', 'openface/S002_disgust.csv']
     """

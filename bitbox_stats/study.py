@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,7 +44,13 @@ from ._validation import (
     check_rng,
 )
 from .factor import expressiveness_scores
-from .features import FEATURES, extract_features, video_features
+from .features import (
+    FEATURE_GROUPS,
+    FEATURES,
+    MissingFeaturesWarning,
+    extract_features,
+    video_features,
+)
 from .models import baseline_predictions, fit_by_context, human_baseline
 from .plots import plot_feature_weights, plot_performance
 from .reliability import icc_table
@@ -66,8 +73,9 @@ _TEXT = {
     "table2": (
         "Standardised loadings and residual variances of the one-factor CFA (latent variance 1) "
         "fitted to the clip means of the three questions, per task and over all tasks. The "
-        "clips' Bartlett factor scores are the expressiveness labels used below: the per-task fit "
-        "labels the per-task models, the all-task fit the model over all tasks."
+        "clips' factor scores (Bartlett scores in the paper) are the expressiveness labels used "
+        "below: the per-task fit labels the per-task models, the all-task fit the model over all "
+        "tasks."
     ),
     "table3": (
         "Test-set performance per task and over all tasks: normalised RMSE (RMSE / 7, the range "
@@ -136,6 +144,18 @@ class StudyResult:
     truth : dict
         For a simulated study: ``weights`` (the generating channels) and
         ``recovery`` (:func:`weight_recovery`); empty otherwise.
+    adjustments : pandas.DataFrame
+        Improper CFA fits (Heywood cases) and what was done about them, as
+        :attr:`ExpressivenessScores.adjustments <bitbox_stats.ExpressivenessScores>`
+        (``fit``, ``item``, ``estimate``, ``action``, ``fixed_at``, ``note``);
+        empty when every fit was proper.
+    missing_inputs : pandas.DataFrame
+        Feature groups that could not be computed because the files lack
+        their columns: the ``missing`` table of
+        :class:`~bitbox_stats.FeatureExtraction` (``path, subject, task,
+        group, features, columns``); empty when every file has every column.
+        The features missing for every clip are left out of the models
+        (``settings["features_dropped"]``).
     """
 
     features: pd.DataFrame
@@ -154,6 +174,8 @@ class StudyResult:
     timings: pd.DataFrame
     settings: dict
     truth: dict = field(default_factory=dict)
+    adjustments: pd.DataFrame = field(default_factory=pd.DataFrame)
+    missing_inputs: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def __repr__(self) -> str:
         return (f"StudyResult({self.features.shape[0]} clips with features, {self.data.shape[0]} modelled, "
@@ -175,7 +197,13 @@ class StudyResult:
         return wide.loc[order].reset_index()
 
     def tables(self) -> dict:
-        """Every table by file stem (what :meth:`save` writes as CSV)."""
+        """Every table by file stem.
+
+        Returns
+        -------
+        dict of str to pandas.DataFrame
+            What :meth:`save` writes as CSV.
+        """
         out = {
             "table1_icc": self.table1,
             "table2_cfa": self.table2,
@@ -185,24 +213,39 @@ class StudyResult:
             "labels": self.labels,
             "excluded": self.excluded,
             "predictions": self.predictions,
+            "cfa_adjustments": self.adjustments,
             "grid": self.models.grid,
             "weights": self.models.weights,
             "timings": self.timings,
         }
         if not self.failures.empty:
             out["failures"] = self.failures
+        if not self.missing_inputs.empty:
+            out["missing_inputs"] = self.missing_inputs
         for name, table in self.truth.items():
             out[f"truth_{name}"] = table
         return out
 
     def report_sections(self):
-        """The report's sections (:class:`~bitbox_stats.ReportSection`), in order."""
+        """The report's sections, in order.
+
+        Returns
+        -------
+        list of bitbox_stats.ReportSection
+            What :meth:`save` writes to ``report.html``.
+        """
         t1 = self.table1
         t2 = self.table2[["fit", "item", "loading", "residual_variance"]]
+        data_tables = {"Clips left out of the models": self.excluded}
+        if not self.missing_inputs.empty:
+            data_tables["Feature inputs missing from the files"] = self.missing_inputs
         sections = [
-            ReportSection("Data", self._data_text(), {"Clips left out of the models": self.excluded}),
+            ReportSection("Data", self._data_text(), data_tables),
             ReportSection("Table 1. Inter-rater reliability", _TEXT["table1"], {"ICC(1,k)": t1}),
-            ReportSection("Table 2. Confirmatory factor analysis", _TEXT["table2"], {"Table 2": t2}),
+            ReportSection("Table 2. Confirmatory factor analysis", self._table2_text(), {
+                "Table 2": t2,
+                **({"Improper fits (Heywood cases) and what was done": self.adjustments}
+                   if len(self.adjustments) else {})}),
             ReportSection("Table 3. Test performance", _TEXT["table3"],
                           {"Table 3 (wide)": self.summary(), "Table 3 (long)": self.table3}),
             ReportSection("Table 4. ElasticNet against the baselines", _TEXT["table4"],
@@ -220,12 +263,26 @@ class StudyResult:
         sections.append(ReportSection("Timings", "", {"Seconds per step": self.timings}))
         return sections
 
+    def _table2_text(self) -> str:
+        s = self.settings
+        text = _TEXT["table2"] + f" Labels here: {s.get('scores', 'bartlett')} scores."
+        if len(self.adjustments):
+            text += (" " + " ".join(f"{n}." for n in self.adjustments["note"])
+                     + f" (rule: heywood={s.get('heywood', 'bound')!r}).")
+        return text
+
     def _data_text(self) -> str:
         s = self.settings
         n_failed = len(self.failures)
+        dropped = s.get("features_dropped") or []
+        n_partial = int(self.missing_inputs["path"].nunique()) if not self.missing_inputs.empty else 0
         return (f"{s['n_videos']} task videos ({s['source']}), {self.features.shape[0]} clips with "
                 f"features, {s['n_ratings']} ratings, {self.data.shape[0]} clips in the models"
                 + (f"; {n_failed} file(s) could not be read (see failures.csv)" if n_failed else "")
+                + (f"; {n_partial} file(s) lack the columns of some features (see missing_inputs.csv)"
+                   if n_partial else "")
+                + (f". Features that no file has the columns for were left out of the models: "
+                   f"{', '.join(dropped)}" if dropped else "")
                 + f". Seed {s['seed']}, {s['n_boot']} bootstrap replicates.")
 
     def save(self, folder, *, overwrite=False, report=True) -> Path:
@@ -236,7 +293,10 @@ class StudyResult:
         folder : str or os.PathLike
             Destination; must not exist or be empty unless ``overwrite``.
         overwrite : bool, default False
-            Replace a non-empty folder.
+            Replace a folder bitbox-stats wrote earlier (it holds the marker
+            ``.bitbox-stats-output.json``) that holds nothing else; any other
+            non-empty folder is refused, and nothing the package did not write
+            is ever deleted.
         report : bool, default True
             Also write ``report.html``.
 
@@ -409,9 +469,39 @@ def weight_recovery(weights: pd.DataFrame, truth: pd.DataFrame, *, top=3) -> pd.
                                        "top_ok"])
 
 
+def _usable_features(extraction) -> tuple[list[str], list[str]]:
+    """The features the models can use, and those dropped because no file has their columns.
+
+    A feature whose columns only some files lack is an error that names the files.
+    """
+    miss = extraction.missing
+    if miss.empty:
+        return list(FEATURES), []
+    read = set(extraction.manifest["path"]) - set(extraction.failures["path"])
+    dropped, partial = [], {}
+    for feature in FEATURES:
+        paths = set(miss.loc[miss["group"] == FEATURE_GROUPS[feature], "path"])
+        if paths and paths >= read:
+            dropped.append(feature)
+        elif paths:
+            partial[feature] = sorted(paths)
+    if partial:
+        first = next(iter(partial.values()))
+        shown = ", ".join(first[:5]) + (", ..." if len(first) > 5 else "")
+        raise ValueError(
+            f"feature(s) {', '.join(partial)} cannot be computed for {len(first)} of {len(read)} files, which "
+            f"lack their columns: {shown}; a model needs every feature for every clip, so run OpenFace "
+            "with the same outputs for every video (see FeatureExtraction.missing for the columns)"
+        )
+    used = [f for f in FEATURES if f not in dropped]
+    if not used:
+        raise ValueError("no feature can be computed: every file lacks the columns of every feature")
+    return used, dropped
+
+
 def run_study(source=None, ratings=None, *, fps=25, items=ITEMS, seed=2020, n_boot=2000, ci="percentile",
               confidence=0.95, backend="semopy", n_jobs=1, client=None, errors="raise", progress=None,
-              n_subjects=140) -> StudyResult:
+              n_subjects=140, scores="bartlett", heywood="bound") -> StudyResult:
     """Run the study of Lin, Girard & Morency (2020) end to end.
 
     Parameters
@@ -450,6 +540,14 @@ def run_study(source=None, ratings=None, *, fps=25, items=ITEMS, seed=2020, n_bo
         Progress bars on long steps; default: when the session is interactive.
     n_subjects : int, default 140
         Subjects of the simulated study when ``source`` is None.
+    scores : {"bartlett", "regression"}, default "bartlett"
+        Factor scores used as the expressiveness labels (the paper: Bartlett).
+    heywood : {"bound", "regression", "raise"}, default "bound"
+        What to do when a CFA fit is improper (a Heywood case, common in small
+        samples): bound the residual variance at 1% of the item's variance and
+        refit, use regression scores for that fit, or stop with an error (see
+        :func:`~bitbox_stats.expressiveness_scores`). Every case handled is
+        warned about and listed in ``adjustments`` and the report.
 
     Returns
     -------
@@ -490,6 +588,8 @@ def run_study(source=None, ratings=None, *, fps=25, items=ITEMS, seed=2020, n_bo
     n_jobs = check_n_jobs(n_jobs)
     check_choice("ci", ci, ["percentile", "bca", "boot_perc"])
     check_choice("backend", backend, ["semopy", "lavaan"])
+    check_choice("scores", scores, ["bartlett", "regression"])
+    check_choice("heywood", heywood, ["bound", "regression", "raise"])
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
         raise TypeError(f"seed must be an integer (it is recorded in the report), got {type(seed).__name__}")
     rng = check_rng(seed)
@@ -509,6 +609,8 @@ def run_study(source=None, ratings=None, *, fps=25, items=ITEMS, seed=2020, n_bo
     # ---------------------------------------------------------------- the data
     study = None
     failures = pd.DataFrame(columns=["path", "subject", "task", "error", "message"])
+    missing_inputs = pd.DataFrame(columns=["path", "subject", "task", "group", "features", "columns"])
+    used, dropped = list(FEATURES), []
     if source is None:
         study = simulate_study(n_subjects=n_subjects, fps=fps, seed=seed)
         tick("simulate the study")
@@ -541,10 +643,22 @@ def run_study(source=None, ratings=None, *, fps=25, items=ITEMS, seed=2020, n_bo
             raise ValueError("ratings are needed: pass ratings= (a DataFrame or a CSV path)")
         if isinstance(ratings, str | Path):
             ratings = pd.read_csv(ratings)
-        extraction = extract_features(manifest, fps=fps, n_jobs=n_jobs, client=client, errors=errors,
-                                      progress=progress)
+        with warnings.catch_warnings():  # run_study gives its own, single warning
+            warnings.simplefilter("ignore", MissingFeaturesWarning)
+            extraction = extract_features(manifest, fps=fps, n_jobs=n_jobs, client=client, errors=errors,
+                                          progress=progress)
         features = extraction.features
         failures = extraction.failures
+        missing_inputs = extraction.missing
+        used, dropped = _usable_features(extraction)
+        if dropped:
+            warnings.warn(
+                f"run_study: {len(dropped)} feature(s) could not be computed for any clip, because no file "
+                f"has their columns, and were left out of the models: {', '.join(dropped)} (see "
+                "StudyResult.missing_inputs)",
+                MissingFeaturesWarning,
+                stacklevel=2,
+            )
         n_videos = len(extraction.manifest)
     tick("clip features")
     ratings = check_dataframe("ratings", ratings)
@@ -559,10 +673,10 @@ def run_study(source=None, ratings=None, *, fps=25, items=ITEMS, seed=2020, n_bo
     # ---------------------------------------------------------------- Tables 1 and 2, labels
     table1 = icc_table(ratings, items, by="task", targets=["subject", "clip"], confidence=confidence)
     tick("Table 1: ICC")
-    scores = expressiveness_scores(ratings, items, by="task", clip=["subject", "clip"], rater="rater",
-                                   backend=backend)
+    labelled = expressiveness_scores(ratings, items, by="task", clip=["subject", "clip"], rater="rater",
+                                     backend=backend, method=scores, heywood=heywood)
     tick("Table 2: CFA and labels")
-    labels = scores.scores[["subject", "task", "clip", *items, "n_raters", "score_task", "score_all"]]
+    labels = labelled.scores[["subject", "task", "clip", *items, "n_raters", "score_task", "score_all"]]
 
     # ---------------------------------------------------------------- modelling table
     merged = features.merge(labels, on=_KEY, how="outer", indicator=True, validate="one_to_one")
@@ -570,7 +684,7 @@ def run_study(source=None, ratings=None, *, fps=25, items=ITEMS, seed=2020, n_bo
     reasons[merged["_merge"] == "left_only"] = "features but no ratings"
     reasons[merged["_merge"] == "right_only"] = "ratings but no video"
     both = merged["_merge"] == "both"
-    no_features = both & merged[FEATURES].isna().any(axis=1)
+    no_features = both & merged[used].isna().any(axis=1)
     reasons[no_features] = "too few valid frames"
     no_label = both & ~no_features & merged[["score_task", "score_all"]].isna().any(axis=1)
     reasons[no_label] = "no label (missing ratings)"
@@ -584,7 +698,7 @@ def run_study(source=None, ratings=None, *, fps=25, items=ITEMS, seed=2020, n_bo
 
     # ---------------------------------------------------------------- ElasticNet per task and overall
     fit_rng, base_rng, human_rng, boot_rng = rng.spawn(4)
-    models = fit_by_context(data, FEATURES, "score_task", context="task", groups="subject",
+    models = fit_by_context(data, used, "score_task", context="task", groups="subject",
                             all_target="score_all", seed=fit_rng,
                             id_columns=["clip_id", "subject", "task", "clip"])
     tick("ElasticNet grid searches")
@@ -593,7 +707,7 @@ def run_study(source=None, ratings=None, *, fps=25, items=ITEMS, seed=2020, n_bo
 
     # ---------------------------------------------------------------- baselines on the same test clips
     simple = baseline_predictions(en, seed=base_rng)
-    rs = scores.rater_scores.copy()
+    rs = labelled.rater_scores.copy()
     rs["clip_id"] = _clip_id(rs)
     human, human_preds, human_rows = {}, [], []
     modelled = rs["clip_id"].isin(set(data["clip_id"]))
@@ -640,12 +754,15 @@ def run_study(source=None, ratings=None, *, fps=25, items=ITEMS, seed=2020, n_bo
         truth = {"weights": study.weights, "recovery": weight_recovery(models.weights, study.weights)}
     settings = {
         "source": described, "fps": fps, "items": list(items), "seed": int(seed), "n_boot": n_boot,
-        "ci": ci, "confidence": confidence, "backend": backend, "n_videos": int(n_videos),
-        "n_ratings": int(len(ratings)),
+        "ci": ci, "confidence": confidence, "backend": backend, "scores": scores, "heywood": heywood,
+        "n_videos": int(n_videos), "n_ratings": int(len(ratings)), "features_used": used,
+        "features_dropped": dropped,
     }
     return StudyResult(
         features=features, failures=failures.reset_index(drop=True), table1=table1,
-        table2=scores.loadings, labels=labels, data=data, excluded=excluded, models=models, human=human,
+        table2=labelled.loadings, labels=labels, data=data, excluded=excluded, models=models, human=human,
         predictions=predictions, table3=table3, table4=table4, figures=figures,
         timings=pd.DataFrame(timings, columns=["step", "seconds"]), settings=settings, truth=truth,
+        adjustments=labelled.adjustments,
+        missing_inputs=missing_inputs.reset_index(drop=True),
     )

@@ -398,3 +398,45 @@ def test_bad_data():
     data = pd.DataFrame({"subject": [1, 2, 3], "y": [1.0, 2, np.inf], "a": [1.0, 2, 3]})
     with pytest.raises(ValueError, match="infinite"):
         cluster_bootstrap(data, "y", "a", nan_policy="omit")
+
+
+def _copy_data():
+    rng = np.random.default_rng(3)
+    subject = np.repeat(np.arange(140), 16)
+    y = rng.normal(size=140)[subject] + rng.normal(size=subject.size)
+    data = pd.DataFrame({"subject": subject, "y": y, "a": y + rng.normal(0, 0.7, subject.size),
+                         "b": rng.normal(size=subject.size)})
+    data["copy"] = data["a"]
+    data["next"] = np.nextafter(data["a"].to_numpy(), np.inf)  # equal to a up to rounding
+    return data
+
+
+@pytest.mark.parametrize("ci", ["percentile", "bca", "boot_perc"])
+@pytest.mark.parametrize("other", ["copy", "next"])
+def test_identical_models_differ_by_exactly_zero_with_p_1(ci, other):
+    data = _copy_data()
+    res = cluster_bootstrap(data, "y", ["a", "b", other], n_boot=1000, seed=1, ci=ci)
+    diff = res.table[res.table["term"] == f"a - {other}"]
+    assert len(diff) == 2
+    assert (diff[["estimate", "ci_low", "ci_high"]].to_numpy() == 0).all()
+    assert (diff["pval"] == 1).all()
+    ti = res.terms.index(f"a - {other}")
+    assert (res.replicate_values[:, ti, :] == 0).all()
+    # a real difference is untouched
+    real = res.table[res.table["term"] == "a - b"]
+    assert (real["pval"] < 0.01).all() and (real["estimate"] != 0).all()
+
+
+def test_n_boot_refuses_bools_and_warns_when_too_few():
+    data = _copy_data()
+    with pytest.raises(TypeError, match="n_boot must be an integer, got bool True"):
+        cluster_bootstrap(data, "y", ["a", "b"], n_boot=True, seed=1)
+    with pytest.warns(UserWarning, match="n_boot=1 is too few for 95% intervals: they need at least 39"):
+        cluster_bootstrap(data, "y", ["a", "b"], n_boot=1, seed=1)
+    with pytest.warns(UserWarning, match="at least 199"):
+        cluster_bootstrap(data, "y", ["a", "b"], n_boot=100, seed=1, confidence=0.99)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cluster_bootstrap(data, "y", ["a", "b"], n_boot=39, seed=1)

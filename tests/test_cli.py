@@ -129,3 +129,20 @@ def test_console_script_exit_codes(tmp_path):
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and "no such file" in bad.stderr
     usage = subprocess.run([exe, "frobnicate"], capture_output=True, text=True)
     assert usage.returncode == 2
+
+
+def test_expressivity_of_a_tracker_export(tmp_path, capsys):
+    from bitbox_stats import example_file, expressivity, read_frames
+
+    facet = example_file("iMotions_Test_v6.txt")
+    code, _, err = run(capsys, "expressivity", "--input", str(facet), "--format", "auto", "--signals",
+                       "AU12_evidence", "AU06_evidence", "--scales", "0.5,1", "--nan-policy", "interpolate",
+                       "--out", str(tmp_path / "facet.csv"))
+    assert code == 0 and "read 519 frames (facet, 29.97 fps)" in err
+    got = pd.read_csv(tmp_path / "facet.csv")
+    want = expressivity(read_frames(facet), signals=["AU12_evidence", "AU06_evidence"], scales=[0.5, 1],
+                        tidy=True, nan_policy="interpolate")
+    np.testing.assert_allclose(got[["frequency", "density", "mean"]], want[["frequency", "density", "mean"]])
+    code, _, err = run(capsys, "expressivity", "--input", str(facet), "--format", "facet",
+                       "--out", str(tmp_path / "x.csv"))
+    assert code == 2 and "--format needs --signals" in err

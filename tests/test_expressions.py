@@ -215,7 +215,7 @@ def test_axis_zero_and_one_agree(seed):
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"activations": np.array([[1.0, np.nan, 2.0, 3.0]]).T}, ValueError, r"signal 'signal_0'.*frame 1"),
+        ({"activations": np.array([[1.0, np.nan, 2.0, 3.0]]).T}, ValueError, r"signal 'signal_0'.*in row 1 \(0-based\)"),
         ({"activations": np.array([1.0, np.inf, 2.0, 3.0])}, ValueError, "missing or infinite"),
         ({"activations": np.empty((0, 3))}, ValueError, "empty"),
         ({"activations": np.zeros((2, 3))}, ValueError, "at least 3 frames"),

@@ -544,3 +544,57 @@ def test_bartlett_error_names_the_indicator_held_at_zero_not_a_negative_one():
     theta = np.diag([-0.4, 0.0, 1.0])  # 'a' is negative (a Heywood case), 'b' sits at the bound
     with pytest.raises(ValueError, match="indicator 'b' has a residual variance of"):
         score_weights(lam, np.eye(1), theta, "bartlett", names=["a", "b", "c"])
+
+
+# --------------------------------------------------------------------------- Heywood cases
+
+
+def _heywood_ratings(n=120, seed=0):
+    """One rater per clip; clip means whose correlations imply a loading above 1 for 'response'
+    (r12 r13 / r23 = .81 / .75 > 1): an improper solution, with a residual variance below 0."""
+    rng = np.random.default_rng(seed)
+    z = rng.normal(size=(n, 3))
+    z = (z - z.mean(0)) @ np.linalg.inv(np.linalg.cholesky(np.cov(z, rowvar=False)).T)
+    corr = np.array([[1, 0.9, 0.9], [0.9, 1, 0.75], [0.9, 0.75, 1]])
+    x = z @ np.linalg.cholesky(corr).T * [0.8, 0.7, 0.9] + 2
+    return pd.DataFrame({"task": "pain", "clip": np.arange(n), "rater": "r1",
+                         "response": x[:, 0], "emotion": x[:, 1], "motion": x[:, 2]})
+
+
+def test_heywood_case_raise_regression_and_bound():
+    ratings = _heywood_ratings()
+    with pytest.raises(ValueError, match="fit 'pain': Bartlett scores need positive residual variances"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CFAWarning)
+            expressiveness_scores(ratings, heywood="raise")
+    # regression: the improper fit is kept and its regression scores are the labels
+    with pytest.warns(CFAWarning, match="fit 'pain': the residual variance of 'response' was held at its "
+                                        "lower bound 0 .* regression scores"):
+        reg = expressiveness_scores(ratings, heywood="regression")
+    assert list(reg.adjustments["fit"]) == ["pain", "all"]
+    assert set(reg.adjustments["action"]) == {"regression scores"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CFAWarning)
+        direct = reg.fits["pain"].factor_scores(method="regression")["expressiveness"]
+    np.testing.assert_allclose(reg.scores["score_task"], direct, rtol=1e-12)
+    # bound: refitted with the residual variance fixed at 1% of the item's variance
+    with pytest.warns(CFAWarning, match="bounded at 0.01 of the item's variance"):
+        bound = expressiveness_scores(ratings, heywood="bound")
+    adj = bound.adjustments
+    assert list(adj["item"]) == ["response", "response"] and set(adj["action"]) == {"bounded"}
+    var = float(np.var(ratings["response"]))
+    np.testing.assert_allclose(adj["fixed_at"], 0.01 * var, rtol=1e-12)
+    assert np.isfinite(bound.scores["score_task"]).all()
+    # the refit is the fit of the bounded model; lavaan fits the same model to the same answer
+    model = f"f =~ response + emotion + motion\nresponse ~~ {0.01 * var!r}*response"
+    lav = cfa(ratings[["response", "emotion", "motion"]], model, backend="lavaan", std_lv=True)
+    ours = bound.loadings[bound.loadings["fit"] == "pain"]
+    np.testing.assert_allclose(ours["loading_unstd"], lav.loadings["estimate"], atol=1e-5)
+    # Bartlett scores of the bounded fit, from lavaan's estimates: eta = (L'T^-1 L)^-1 L'T^-1 (x - mu)
+    x = ratings[["response", "emotion", "motion"]].to_numpy()
+    lam = lav.lambda_[:, 0]
+    t_inv = 1 / np.diag(lav.theta_)
+    expected = ((x - x.mean(0)) @ (lam * t_inv)) / (lam @ (lam * t_inv))
+    np.testing.assert_allclose(bound.scores["score_task"], expected, atol=1e-4)
+    with pytest.raises(ValueError, match="heywood must be one of"):
+        expressiveness_scores(ratings, heywood="ignore")

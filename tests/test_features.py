@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import bitbox_stats as bs
 from bitbox_stats import example_file
 from bitbox_stats.clips import segment_clips
 from bitbox_stats.features import (
@@ -217,17 +218,13 @@ def test_clip_feature_errors():
     df = _clip(10)
     with pytest.raises(ValueError, match="fps / target_fps must be a whole number .* 25 / 4 = 6.25"):
         clip_features(df, fps=25, target_fps=4)
-    with pytest.raises(ValueError, match="clip has no column 'pose_Rz'"):
-        clip_features(df.drop(columns="pose_Rz"))
-    with pytest.raises(ValueError, match="no action-unit presence column"):
-        clip_features(df.drop(columns="AU01_c"))
     with pytest.raises(ValueError, match="several clips"):
         clip_features(df.assign(clip=[1] * 5 + [2] * 5))
     with pytest.raises(ValueError, match="consecutive frames"):
         clip_features(df.assign(frame=[1, 2, 3, 5, 6, 7, 8, 9, 10, 11]))
     bad = df.copy()
     bad.loc[3, "x_5"] = np.nan
-    with pytest.raises(ValueError, match="clip column 'x_5' has a missing or infinite value in row 3"):
+    with pytest.raises(ValueError, match=r"clip column 'x_5' has a missing or infinite value in row 3 \(0-based\)"):
         clip_features(bad)
     assert not math.isnan(clip_features(bad.assign(valid=np.arange(10) != 3))["au_count"].iloc[0])
     with pytest.raises(TypeError, match="'valid' must be boolean"):
@@ -388,7 +385,7 @@ def _bad_files(root: Path, good: Path):
     head = lines[0]
     (root / "E1_pain.csv").write_text("")
     (root / "E2_pain.csv").write_text(head)
-    (root / "E3_pain.csv").write_text(head.replace(", pose_Rz", ", pose_Rq") + "".join(lines[1:]))
+    (root / "E3_pain.csv").write_text(head.replace(", pose_Rz", ", ") + "".join(lines[1:]))
     cells = lines[5].split(", ")
     cells[300] = "oops"
     (root / "E4_pain.csv").write_text("".join(lines[:5]) + ", ".join(cells) + "".join(lines[6:]))
@@ -398,7 +395,7 @@ def _bad_files(root: Path, good: Path):
     return {
         "E1": ("ValueError", "the file is empty"),
         "E2": ("ValueError", "header but no frames"),
-        "E3": ("ValueError", "required column(s) 'pose_Rz' missing"),
+        "E3": ("ValueError", "of the header has no name"),
         "E4": ("ValueError", "non-numeric value 'oops'"),
         "E5": ("ValueError", "duplicate frame numbers"),
         "E6": ("ValueError", "holds 2 faces"),
@@ -510,7 +507,165 @@ def test_video_features_with_a_valid_column_refuses_a_missing_value_on_a_valid_f
     frames = simulate_study(n_subjects=1, tasks=("pain",), seed=4).frames("S001", "pain")
     frames = frames.assign(valid=frames["success"] == 1)
     frames.loc[10, "x_3"] = np.nan
-    with pytest.raises(ValueError, match="column 'x_3' has a missing or infinite value in row 10, a valid frame"):
+    with pytest.raises(ValueError, match=f"column 'x_3' has a missing or infinite value at frame {frames.loc[10, 'frame']}, a valid frame"):
         video_features(frames, "pain")
     frames.loc[10, "valid"] = False  # marked invalid, it is simply not used
     assert len(video_features(frames, "pain")) > 0
+
+
+# --------------------------------------------------------------------------- partial OpenFace outputs
+
+
+def _keep_columns(src, dst, keep):
+    """Rewrite an OpenFace CSV with only the columns ``keep(name)`` accepts, as OpenFace writes a run
+    with fewer outputs (``-aus -pose``, ``-gaze``, no ``-2Dfp`` ...)."""
+    lines = Path(src).read_text().splitlines()
+    names = [n.strip() for n in lines[0].split(",")]
+    idx = [j for j, n in enumerate(names) if keep(n)]
+    out = []
+    for line in lines:
+        cells = line.split(",")
+        out.append(",".join(cells[j] for j in idx))
+    Path(dst).write_text("\n".join(out) + "\n")
+
+
+_IDENTITY = {"frame", "face_id", "timestamp", "confidence", "success"}
+_GROUP_OF = {f: g for g, fs in {
+    "landmarks": ["points_displacement", "points_velocity"], "gaze": ["gaze_displacement", "gaze_velocity"],
+    "head_translation": ["head_displacement", "head_velocity"], "pitch": ["pitch_displacement", "pitch_velocity"],
+    "yaw": ["yaw_displacement", "yaw_velocity"], "roll": ["roll_displacement", "roll_velocity"],
+    "au_presence": ["au_count"], "au_intensity": ["au_intensity"]}.items() for f in fs}
+
+PARTIAL = {
+    # an OpenFace run without -2Dfp (36 of 150 real files had no 2D landmarks)
+    "no_2d_landmarks": (lambda n: not (n.startswith("x_") or n.startswith("y_")), {"landmarks"}),
+    # -aus -pose
+    "aus_and_pose": (lambda n: n in _IDENTITY or n.startswith("AU") or n.startswith("pose_"),
+                     {"landmarks", "gaze"}),
+    # -gaze only: gaze vectors and angles, no AUs
+    "gaze_only": (lambda n: n in _IDENTITY or n.startswith("gaze_"),
+                  {"landmarks", "head_translation", "pitch", "yaw", "roll", "au_presence", "au_intensity"}),
+    # intensities trimmed afterwards, presences kept
+    "no_intensities": (lambda n: not n.endswith("_r"), {"au_intensity"}),
+}
+
+
+@pytest.mark.parametrize("variant", sorted(PARTIAL))
+def test_partial_outputs_give_every_feature_their_columns_allow(study, tmp_path, variant):
+    keep, missing_groups = PARTIAL[variant]
+    full = extract_features(openface_manifest(study).head(2), progress=False).features
+    for src in sorted(study.glob("*.csv"))[:2]:
+        _keep_columns(src, tmp_path / src.name, keep)
+    with pytest.warns(bs.MissingFeaturesWarning) as caught:
+        res = extract_features(tmp_path, progress=False)
+    assert len([w for w in caught if issubclass(w.category, bs.MissingFeaturesWarning)]) == 1
+    message = str(caught[0].message)
+    assert "2 of 2 file(s) lack the columns of some features" in message
+    for g in missing_groups:
+        assert g in message
+    got = res.features
+    pd.testing.assert_frame_equal(got[["subject", "task", "clip"]], full[["subject", "task", "clip"]])
+    for f in FEATURES:
+        if _GROUP_OF[f] in missing_groups:
+            assert got[f].isna().all(), f
+        else:  # the same numbers as from the complete file
+            np.testing.assert_array_equal(got[f].to_numpy(), full[f].to_numpy(), err_msg=f)
+    pd.testing.assert_frame_equal(got[["n_frames", "n_valid", "reason"]], full[["n_frames", "n_valid", "reason"]])
+    m = res.missing
+    assert list(m.columns) == ["path", "subject", "task", "group", "features", "columns"]
+    assert set(m["group"]) == missing_groups and m["path"].nunique() == 2
+    s = res.summary()
+    assert s["n_partial"].sum() == 2 and set(", ".join(s["missing_groups"]).split(", ")) == missing_groups
+    assert "2 file(s) lacking some feature columns" in repr(res)
+
+
+def test_missing_inputs_name_the_columns(study, tmp_path):
+    src = sorted(study.glob("*.csv"))[0]
+    _keep_columns(src, tmp_path / src.name, lambda n: n not in ("y_5", "y_6", "pose_Rz"))
+    with pytest.warns(bs.MissingFeaturesWarning):
+        res = extract_features(tmp_path, progress=False)
+    m = res.missing.set_index("group")
+    assert m.loc["landmarks", "columns"] == "y_5, y_6" and m.loc["roll", "columns"] == "pose_Rz"
+    assert m.loc["roll", "features"] == "roll_displacement, roll_velocity"
+    assert res.missing["path"].iloc[0] == str(tmp_path / src.name)
+
+
+def test_clip_features_of_a_partial_clip_warn_once():
+    df = _clip(10).drop(columns=X + ["AU01_r"])
+    with pytest.warns(bs.MissingFeaturesWarning) as caught:
+        r = clip_features(df, fps=5, target_fps=5).iloc[0]
+    assert len(caught) == 1
+    text = str(caught[0].message)
+    assert text.startswith("clip_features: 2 feature group(s) could not be computed")
+    assert "landmarks (points_displacement, points_velocity) lacks x_0, x_1" in text
+    assert "au_intensity (au_intensity) lacks AUxx_r of the units present (AU01_c)" in text
+    assert math.isnan(r["points_displacement"]) and math.isnan(r["au_intensity"])
+    assert r["au_count"] == 0 and r["head_displacement"] == 0 and pd.isna(r["reason"])
+    # without any intensity column au_intensity is unknown, not 0 (0 means: units present, none active)
+    with pytest.warns(bs.MissingFeaturesWarning, match="au_presence .* lacks AUxx_c"):
+        r = clip_features(_clip(10).drop(columns=["AU01_c", "AU01_r"]), fps=5, target_fps=5).iloc[0]
+    assert math.isnan(r["au_count"]) and r["points_displacement"] == 0
+
+
+def test_feature_definitions_state_groups_and_required_columns():
+    d = feature_definitions().set_index("feature")
+    assert list(d.columns) == ["unit", "group", "columns", "required", "description"]
+    assert d.loc["points_velocity", "group"] == "landmarks"
+    assert d.loc["points_velocity", "required"] == "all of x_0..x_67, y_0..y_67 (OpenFace -2Dfp)"
+    assert d.loc["roll_velocity", "required"] == "pose_Rz (OpenFace -pose)"
+    assert d.loc["au_count", "required"] == "at least one AUxx_c (OpenFace -aus)"
+    assert d["group"].map(lambda g: g in set(_GROUP_OF.values())).all()
+    for f, g in _GROUP_OF.items():
+        assert d.loc[f, "group"] == g
+
+
+# --------------------------------------------------------------------------- several faces
+
+
+def _two_faces(tmp_path):
+    """An OpenFace 2.2 multi-face file: face 0 for the whole video (400 frames), face 1 from frame 101
+    to 300 (a second person passing by)."""
+    a = _video22(400, seed=1)
+    b = _video22(400, seed=2).iloc[100:300]
+    b["face_id"] = 1
+    both = pd.concat([a, b]).sort_values(["frame", "face_id"], kind="stable")
+    path = tmp_path / "S09_pain.csv"
+    write_openface(both, path)
+    return path
+
+
+def test_all_faces_are_cut_into_the_same_clips(tmp_path):
+    path = _two_faces(tmp_path)
+    frames = read_openface(path, face_id="all")
+    got = bs.video_features(frames, "pain")
+    assert got["face_id"].tolist() == [0] * 7 + [1] * 7 and got.columns[0] == "face_id"
+    for face in (0, 1):
+        # the step-by-step path on the face alone, in the 400-frame video (clips counted from its end)
+        cl = segment_clips(read_openface(path, face_id=face), "pain", fps=25, n_video_frames=400)
+        want = pd.concat([clip_features(cl.clip(k), fps=25) for k in cl.clips["clip"]], ignore_index=True)
+        mine = got[got["face_id"] == face].reset_index(drop=True)
+        pd.testing.assert_frame_equal(mine[FEATURES + ["n_frames", "n_valid", "n_padded", "reason"]],
+                                      want[FEATURES + ["n_frames", "n_valid", "n_padded", "reason"]])
+    res = extract_features(tmp_path, face_id="all", progress=False)
+    assert list(res.features.columns[:4]) == ["subject", "task", "face_id", "clip"]
+    pd.testing.assert_frame_equal(res.features.drop(columns=["subject", "task"]), got)
+    most = extract_features(tmp_path, face_id="most_frames", progress=False).features
+    pd.testing.assert_frame_equal(most.drop(columns=["subject", "task"]),
+                                  got[got["face_id"] == 0].drop(columns="face_id").reset_index(drop=True))
+
+
+def test_clips_of_several_faces(tmp_path):
+    frames = read_openface(_two_faces(tmp_path), face_id="all")
+    cl = segment_clips(frames, "pain", fps=25)
+    assert cl.n_video_frames == 400 and cl.clips["face_id"].tolist() == [0] * 7 + [1] * 7
+    assert repr(cl).startswith("Clips(task='pain', 7 clips at 25 fps for each of 2 faces, video 400 frames")
+    last = cl.clips[(cl.clips["face_id"] == 1) & (cl.clips["clip"] == 7)].iloc[0]
+    assert (last["first_frame"], last["n_valid"], last["n_padded"]) == (326, 0, 75)  # face 1 left at 300
+    one = cl.clip(2, face_id=1)
+    assert one["face_id"].eq(1).all() and one["frame"].tolist() == list(range(76, 151))
+    with pytest.raises(ValueError, match="the clips hold 2 faces \\(0, 1\\); choose one with face_id="):
+        cl.clip(2)
+    rows = clip_features(pd.concat([cl.clip(2, face_id=0), cl.clip(2, face_id=1)]).drop(columns="clip"))
+    assert rows["face_id"].tolist() == [0, 1]
+    pd.testing.assert_frame_equal(rows.iloc[[1]].drop(columns="face_id").reset_index(drop=True),
+                                  clip_features(cl.clip(2, face_id=1)))

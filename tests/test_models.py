@@ -522,3 +522,35 @@ def test_human_baseline_counts_clips_by_the_clip_column_given():
                          "score": rng.normal() + c * 0.3})
     res = human_baseline(pd.DataFrame(rows), clip="clip_id", id_columns=["clip"], seed=1)
     assert res.summary()["n_clips"].iloc[0] == 12
+
+
+@pytest.mark.parametrize("magnitude", [1e200, 1e-200, 1e150])
+def test_elasticnet_is_unchanged_by_the_magnitude_of_a_feature(magnitude):
+    rng = np.random.default_rng(4)
+    data = pd.DataFrame({"subject": np.repeat(np.arange(30), 4), "a": rng.normal(size=120),
+                         "b": rng.normal(size=120)})
+    data["y"] = 0.8 * data["a"] - 0.3 * data["b"] + rng.normal(0, 0.5, 120)
+    ref = elasticnet_grid(data, ["a", "b"], "y", seed=1)
+    big = elasticnet_grid(data.assign(a=data["a"] * magnitude), ["a", "b"], "y", seed=1)
+    assert big.best == ref.best
+    # standardised weights and predictions: the same (to rounding of the scaled input itself)
+    np.testing.assert_allclose(big.weights["weight"], ref.weights["weight"], rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(big.predictions["yhat"], ref.predictions["yhat"], rtol=1e-12)
+    # the fitted pipeline takes the features in their own units
+    X = data[["a", "b"]].assign(a=data["a"] * magnitude).to_numpy()
+    np.testing.assert_allclose(big.estimator_.predict(X), ref.estimator_.predict(data[["a", "b"]].to_numpy()),
+                               rtol=1e-12)
+
+
+def test_safe_standard_scaler_changes_no_bit():
+    from sklearn.preprocessing import StandardScaler
+
+    from bitbox_stats.models import _StandardScaler
+
+    rng = np.random.default_rng(5)
+    X = np.column_stack([rng.normal(size=120) * 37.5, rng.normal(size=120) * 0.003, np.zeros(120)])
+    ours, sk = _StandardScaler().fit(X), StandardScaler().fit(X)
+    assert np.array_equal(ours.mean_, sk.mean_) and np.array_equal(ours.scale_, sk.scale_)
+    assert np.array_equal(ours.transform(X), sk.transform(X))
+    huge = _StandardScaler().fit_transform(X[:, :1] * 1e200)
+    np.testing.assert_allclose(huge, sk.transform(X)[:, :1], rtol=1e-13)

@@ -355,11 +355,114 @@ def test_missing_value_on_a_valid_frame(tmp_path):
 
 
 @pytest.mark.parametrize("engine", ["pyarrow", "c"])
-def test_truncated_file(tmp_path, engine):
+def test_truncated_last_line_keeps_the_complete_rows(tmp_path, engine):
+    # an interrupted OpenFace run: the last line stops in the middle
     text = _text(_video22(4), precision="openface")
     p = _write(tmp_path, "cut.csv", text[: len(text) - 2000])
-    with pytest.raises(ValueError, match=r"cut\.csv: "):
+    with pytest.warns(UserWarning, match=r"cut\.csv: the last line \(line 5\) is truncated"):
+        of = read_openface(p, engine=engine)
+    whole = read_openface(_write(tmp_path, "whole.csv", text), engine=engine)
+    pd.testing.assert_frame_equal(of, whole.iloc[:3])
+    assert of.attrs["truncated_line"] == 5 and whole.attrs["truncated_line"] == -1
+    assert of.attrs["n_frames"] == 3
+    # cut right after a separator: the field count may even match the header
+    short = HEAD + "1,0,0.9,1,3,0\n2,0.04,0.9,1,3,"
+    with pytest.warns(UserWarning, match=r"line 3\) is truncated"):
+        assert read_openface(io.StringIO(short), engine=engine)["frame"].tolist() == [1]
+    # a complete last line without a line end is no truncation
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(read_openface(io.StringIO(HEAD + "1,0,0.9,1,3,0\n2,0.04,0.9,1,3,1"), engine=engine)) == 2
+
+
+@pytest.mark.parametrize("engine", ["pyarrow", "c"])
+def test_damage_before_the_last_line_stays_an_error(tmp_path, engine):
+    text = _text(_video22(4), precision="openface")
+    lines = text.splitlines(keepends=True)
+    lines[2] = lines[2][:300] + "\n"
+    with pytest.raises(ValueError, match=r"mid\.csv: not a well-formed CSV file"):
+        read_openface(_write(tmp_path, "mid.csv", "".join(lines)), engine=engine)
+    with pytest.raises(ValueError, match=r"only data row \(line 2\) is truncated"):
+        read_openface(io.StringIO(HEAD + "1,0,0.9"), engine=engine)
+
+
+@pytest.mark.parametrize("engine", ["pyarrow", "c"])
+def test_pandas_index_column_is_recognised_and_dropped(tmp_path, engine):
+    # a lab pipeline: pd.read_csv(openface file) ... df.to_csv(path), index and all
+    raw = pd.read_csv(FIXTURE)
+    p = tmp_path / "resaved.csv"
+    raw.to_csv(p)
+    assert p.read_text().startswith(",frame, timestamp")
+    of = read_openface(p, engine=engine)
+    ref = read_openface(FIXTURE, engine=engine)
+    pd.testing.assert_frame_equal(of, ref)
+    assert of.attrs["index_column_dropped"] and not ref.attrs["index_column_dropped"]
+    raw.iloc[5:].to_csv(p)  # an index that does not number the rows from 0
+    with pytest.raises(ValueError, match=r"column 1 of the header has no name, and it is not a row index 0\.\.n-1 "
+                                         r"\(as DataFrame\.to_csv writes one\): data row 1 holds 5"):
         read_openface(p, engine=engine)
+    with pytest.raises(ValueError, match="column 3 of the header has no name"):
+        read_openface(io.StringIO("frame, timestamp, , confidence, success\n1,0,5,0.9,1\n"), engine=engine)
+
+
+def test_quoted_header_as_r_writes_it():
+    text = '"frame","timestamp","confidence","success","x_0","AU01_c"\n1,0,0.9,1,3,0\n2,0.04,0.9,1,4,1\n'
+    assert read_openface(io.StringIO(text))["x_0"].tolist() == [3.0, 4.0]
+    with pytest.raises(ValueError, match="it is not a row index 0..n-1"):  # R's row names count from 1
+        read_openface(io.StringIO('"",' + text.replace("\n1,", "\n1,1,").replace("\n2,0.04", "\n2,2,0.04")))
+
+
+def test_old_mac_line_ends(tmp_path):
+    p = tmp_path / "cr.csv"
+    p.write_bytes((HEAD + "1,0,0.9,1,3,0\n2,0.04,0.9,1,4,1\n").replace("\n", "\r").encode())
+    assert read_openface(p)["x_0"].tolist() == [3.0, 4.0]
+
+
+def _faces_file(tmp_path):
+    # face 0 is the participant (5 frames, 4 valid); face 1 a brief false detection (2 frames)
+    rows = [(1, 0, 0.95, 1), (2, 0, 0.95, 1), (3, 0, 0.95, 0), (4, 0, 0.95, 1), (5, 0, 0.95, 1),
+            (2, 1, 0.95, 1), (3, 1, 0.95, 1)]
+    text = "frame, face_id, timestamp, confidence, success, x_0, AU01_c\n" + "".join(
+        f"{f}, {i}, {(f - 1) / 25:.3f}, {c}, {s}, {10 * i + f}, 0\n" for f, i, c, s in rows)
+    return _write(tmp_path, "faces.csv", text)
+
+
+def test_face_with_most_frames_and_all_faces(tmp_path):
+    p = _faces_file(tmp_path)
+    with pytest.raises(ValueError, match=r"holds 2 faces, face_id 0 \(5 rows\), 1 \(2 rows\); choose one with "
+                                         r"face_id= \(a number, 'most_frames' .*or 'all'\)"):
+        read_openface(p)
+    most = read_openface(p, face_id="most_frames")
+    pd.testing.assert_frame_equal(most, read_openface(p, face_id=0))
+    assert (most.attrs["face_id"], most.attrs["face_choice"], most.attrs["n_faces"]) == (0, "most_frames", 2)
+    every = read_openface(p, face_id="all")
+    assert every["face_id"].tolist() == [0] * 5 + [1] * 2
+    assert every["frame"].tolist() == [1, 2, 3, 4, 5, 2, 3]
+    assert every["x_0"].tolist()[5:] == [12.0, 13.0] and every.attrs["face_choice"] == "all"
+    assert every.attrs["face_id"] == -1 and every.attrs["n_frames"] == 7
+    # the face with the most *valid* frames, not the most rows
+    q = _write(tmp_path, "lost.csv", p.read_text().replace(", 0.95, 1, ", ", 0.20, 1, ", 4))
+    assert read_openface(q, face_id="most_frames")["face_id"].unique().tolist() == [1]
+    with pytest.raises(ValueError, match="face_id must be a face number, 'most_frames' or 'all', got 'largest'"):
+        read_openface(p, face_id="largest")
+    one = read_openface(FIXTURE, face_id="all")  # a 2.0 file has one face, numbered 0
+    assert one["face_id"].unique().tolist() == [0] and one.columns[1] == "face_id"
+
+
+def test_confidence_outside_0_1_negative_frames_and_backward_timestamps(tmp_path):
+    with pytest.raises(ValueError, match=r"conf\.csv: column 'confidence' must be between 0 and 1 "
+                                         r"\(OpenFace's tracking confidence\), got 95\.0 at data row 2"):
+        read_openface(_write(tmp_path, "conf.csv", HEAD + "1,0,0.9,1,3,0\n2,0.04,95,1,3,0\n"))
+    with pytest.raises(ValueError, match="got -0.1 at data row 1"):
+        read_openface(io.StringIO(HEAD + "1,0,-0.1,1,3,0\n"))
+    with pytest.raises(ValueError, match=r"neg\.csv: column 'frame' holds a negative number, -3, at data row 1; "
+                                         "OpenFace's frame numbers start at 1"):
+        read_openface(_write(tmp_path, "neg.csv", HEAD + "-3,0,0.9,1,3,0\n2,0.04,0.9,1,3,0\n"))
+    text = HEAD + "1,0,0.9,1,3,0\n2,0.04,0.9,1,3,0\n3,0.02,0.9,1,3,0\n4,0.12,0.9,1,3,0\n5,0.1,0.9,1,3,0\n"
+    with pytest.warns(UserWarning, match=r"back\.csv: the timestamps run backwards at 2 place\(s\), first from "
+                                         r"frame 2 \(0\.04 s\) to frame 3 \(0\.02 s\)"):
+        of = read_openface(_write(tmp_path, "back.csv", text))
+    assert of.attrs["n_timestamps_backwards"] == 2 and len(of) == 5
 
 
 def test_bad_arguments():

@@ -326,3 +326,26 @@ def test_icc_table_bad_inputs():
         icc_table(ratings, ["motion"], targets=["subject", "clip"], all_label="startle")
     with pytest.raises(ValueError, match="items is empty"):
         icc_table(ratings, [], targets=["subject", "clip"])
+
+
+@pytest.mark.parametrize("transform", [
+    lambda x: x * 1e154, lambda x: x * 1e-300, lambda x: x + 1e12, lambda x: x * 1e300 - 5e300,
+    lambda x: -x * 4 + 1e9,
+], ids=["times 1e154", "times 1e-300", "plus 1e12", "times 1e300 minus 5e300", "negated, offset"])
+def test_icc_is_invariant_to_scale_and_shift(transform):
+    sf = pd.DataFrame({"j1": [9, 6, 8, 7, 10, 6], "j2": [2, 1, 4, 1, 5, 2],
+                       "j3": [5, 3, 6, 2, 6, 4], "j4": [8, 2, 8, 6, 9, 7]}, dtype=float)
+    ref = icc(sf)
+    out = icc(transform(sf))
+    cols = ["icc", "f", "pval", "ci_low", "ci_high"]
+    assert np.isfinite(out[cols].to_numpy()).all()
+    np.testing.assert_allclose(out[cols].to_numpy(), ref[cols].to_numpy(), rtol=1e-10, atol=1e-10)
+    # and unbalanced one-way data (long format)
+    rng = np.random.default_rng(5)
+    y = np.repeat(rng.normal(size=30), 3) + rng.normal(size=90)
+    # multiples of 1/8, so that every transform above is exact on the data themselves
+    long = pd.DataFrame({"t": np.repeat(np.arange(30), 3), "y": np.round(y * 8) / 8}).iloc[:-7]
+    ref = icc(long, targets="t", ratings="y")
+    moved = long.assign(y=transform(long["y"]))
+    np.testing.assert_allclose(icc(moved, targets="t", ratings="y")[cols].to_numpy(), ref[cols].to_numpy(),
+                               rtol=1e-9, atol=1e-10)

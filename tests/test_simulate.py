@@ -102,7 +102,7 @@ def test_write_study_writes_real_files_whole(tmp_path, study):
     small = simulate_study(n_subjects=2, tasks=("disgust", "startle"), seed=4)
     manifest = write_study(small, tmp_path / "s")
     assert sorted(p.name for p in (tmp_path / "s").iterdir()) == [
-        "manifest.csv", "openface", "ratings.csv", "settings.json", "truth_clips.csv", "truth_items.csv",
+        ".bitbox-stats-output.json", "manifest.csv", "openface", "ratings.csv", "settings.json", "truth_clips.csv", "truth_items.csv",
         "truth_weights.csv"]
     back = read_openface(tmp_path / "s" / manifest["path"].iloc[0])
     frames = small.frames("S001", "disgust")

@@ -191,3 +191,94 @@ window.addEventListener('load', function () {
     assert pixels.shape[0] >= 2000 and pixels.std() > 0.05
     dark = (pixels[..., :3].mean(axis=2) < 0.5).mean()
     assert dark > 0.005  # text, tables and figures drawn
+
+
+@pytest.mark.parametrize(("n_subjects", "seeds"), [(20, (1, 2, 3, 10)), (30, (1, 2))])
+def test_small_studies_complete_for_every_seed(n_subjects, seeds, tmp_path):
+    # pilot-sized studies often have a Heywood case in one context (20 subjects, seeds 3 and
+    # 10 with the simulator of this writing): the default rule bounds it and says so
+    import warnings
+
+    from bitbox_stats.factor import CFAWarning
+
+    for seed in seeds:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", CFAWarning)
+            res = run_study(simulate_study(n_subjects=n_subjects, seed=seed), seed=seed, n_boot=30,
+                            progress=False)
+        assert np.isfinite(res.labels[["score_task", "score_all"]]).all().all()
+        assert res.settings["scores"] == "bartlett" and res.settings["heywood"] == "bound"
+        adj = res.adjustments
+        assert list(adj.columns) == ["fit", "item", "estimate", "action", "fixed_at", "note"]
+        heywood_warnings = [w for w in caught if "Heywood case" in str(w.message) and "bounded" in
+                            str(w.message)]
+        assert len(heywood_warnings) == len(adj)
+        if len(adj):
+            assert (adj["action"] == "bounded").all()
+            section = next(s for s in res.report_sections() if s.title.startswith("Table 2"))
+            assert all(note in section.text for note in adj["note"])
+
+
+def test_score_method_and_heywood_rule_are_parameters(tmp_path):
+    import warnings
+
+    study = simulate_study(n_subjects=20, seed=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reg = run_study(study, seed=3, n_boot=30, progress=False, scores="regression", heywood="regression")
+    assert reg.settings["scores"] == "regression"
+    assert set(reg.adjustments["action"]) <= {"regression scores"}
+    with pytest.raises(ValueError, match="scores must be one of"):
+        run_study(study, seed=3, n_boot=30, progress=False, scores="mean")
+    with pytest.raises(ValueError, match="heywood must be one of"):
+        run_study(study, seed=3, n_boot=30, progress=False, heywood="ignore")
+
+
+def _write_partial(study, folder, keep):
+    """The study's videos as OpenFace CSV files with only the columns ``keep(name)`` accepts (an OpenFace
+    run with fewer outputs), and its manifest and ratings."""
+    (folder / "openface").mkdir(parents=True)
+    rows = []
+    for subject, task, frames in study.videos():
+        name = f"openface/{subject}_{task}.csv"
+        frames[[c for c in frames.columns if keep(c, name)]].to_csv(folder / name, index=False,
+                                                                      float_format="%.6g")
+        rows.append((name, subject, task))
+    pd.DataFrame(rows, columns=["path", "subject", "task"]).to_csv(folder / "manifest.csv", index=False)
+    study.ratings.to_csv(folder / "ratings.csv", index=False)
+
+
+_TRACKED = ("frame", "face_id", "timestamp", "confidence", "success", "gaze_angle", "pose_", "AU")
+
+
+def test_models_use_the_features_the_files_have(tmp_path):
+    from bitbox_stats import MissingFeaturesWarning
+
+    small = simulate_study(n_subjects=24, seed=3)
+    # every video was tracked with -gaze -pose -aus only: no landmarks anywhere
+    _write_partial(small, tmp_path / "files", lambda c, name: c.startswith(_TRACKED))
+    with pytest.warns(MissingFeaturesWarning) as caught:
+        res = run_study(tmp_path / "files", seed=1, n_boot=50, progress=False)
+    mine = [w for w in caught if issubclass(w.category, MissingFeaturesWarning)]
+    assert len(mine) == 1 and str(mine[0].message).startswith(
+        "run_study: 2 feature(s) could not be computed for any clip, because no file has their columns, and were "
+        "left out of the models: points_displacement, points_velocity")
+    assert res.settings["features_dropped"] == ["points_displacement", "points_velocity"]
+    assert set(res.models.weights["feature"]) == set(res.settings["features_used"])
+    assert "points_displacement" not in set(res.models.weights["feature"])
+    assert res.features["points_displacement"].isna().all() and len(res.data) > 0
+    assert res.missing_inputs["group"].unique().tolist() == ["landmarks"]
+    assert res.missing_inputs["path"].nunique() == len(small.manifest)
+    text = res._data_text()
+    assert "72 file(s) lack the columns of some features (see missing_inputs.csv)" in text
+    assert "left out of the models: points_displacement, points_velocity" in text
+    assert "missing_inputs" in res.tables()
+    sections = {s.title: s for s in res.report_sections()}
+    assert "Feature inputs missing from the files" in sections["Data"].tables
+    # gaze missing from two videos only: a model cannot use gaze for some clips and not others
+    _write_partial(small, tmp_path / "some", lambda c, name: c.startswith(_TRACKED) and not (
+        c.startswith("gaze_") and ("S001_pain" in name or "S002_startle" in name)))
+    with pytest.raises(ValueError, match=r"feature\(s\) gaze_displacement, gaze_velocity cannot be computed for "
+                                         r"2 of 72 files, which lack their columns: .*S001_pain\.csv, "
+                                         r".*S002_startle\.csv; a model needs every feature for every clip"):
+        run_study(tmp_path / "some", seed=1, n_boot=50, progress=False)

@@ -24,12 +24,11 @@
 #
 # This vignette shows what the temporal scales mean, how the peaks are found, how
 # to choose scales, and the difference between per-scale and aggregated
-# statistics, first on simulated signals and then on real OpenFace output.
+# statistics, first on simulated signals, then on real OpenFace output, and last on
+# the exports of other trackers (iMotions' FACET and Noldus FaceReader).
 
 # %%
-import matplotlib
-
-matplotlib.use("Agg")
+# %matplotlib inline
 import pandas as pd
 
 import bitbox_stats as bs
@@ -173,3 +172,67 @@ strict = bs.read_openface(bs.example_file(), confidence=0.9)
 filled = bs.expressivity(strict[["AU04_r", "AU05_r"]], scales=[0.5], fps=30, tidy=True,
                          nan_policy="interpolate")
 filled[["signal", "frequency", "n_frames", "n_missing"]]
+
+# %% [markdown]
+# ## Other trackers: iMotions (Emotient FACET) and FaceReader
+#
+# Expressivity applies to any tracker's action units or blendshapes.
+# `read_frames` reads the exports of FaceReader, iMotions (FACET), py-feat and
+# Live Link Face (ARKit) into the same frames table as `read_openface`, and
+# records the frame rate the file states or implies in `attrs["fps"]`;
+# `expressivity` and `diversity` take it from there, and `signals=` chooses the
+# columns (names or patterns such as `"AU*_evidence"`).
+#
+# The package ships a real iMotions 6 export of Emotient FACET (519 frames at
+# 29.97 fps). FACET reports *evidence*, a log-odds score for each action unit,
+# not an intensity; the peaks of the evidence are the moments FACET was most
+# sure the unit was active. FACET found no face in 215 frames: their values are
+# missing and filled by interpolation here.
+
+# %%
+facet = bs.read_frames(bs.example_file("iMotions_Test_v6.txt"))
+print(facet.attrs["format"], f"{facet.attrs['fps']:.2f} fps,", facet.attrs["n_invalid"], "frames without a face")
+facet_expr = bs.expressivity(facet, signals="AU*_evidence", scales=[0.5, 1.0, 2.0], tidy=True,
+                             nan_policy="interpolate")
+facet_expr.sort_values(["scale", "frequency"], ascending=[True, False]).groupby("scale").head(3)[
+    ["signal", "scale", "frequency", "mean", "max", "n_missing"]
+]
+
+# %% [markdown]
+# The diversity of the action units' activity at the same scales:
+
+# %%
+bs.diversity(facet, signals="AU*_evidence", scales=[0.5, 1.0, 2.0], tidy=True, nan_policy="interpolate").round(3)
+
+# %% [markdown]
+# Noldus FaceReader's "Video analysis detailed log", exported as text, holds the
+# frame rate in its header lines and codes action units as FACS intensity letters
+# (`NotActive`, `A` to `E`), which become `AUxx_r` from 0 to 5; frames FaceReader
+# could not fit (`FIT_FAILED`, `FIND_FAILED`) are invalid. A short log written as
+# FaceReader writes it (with old-Mac line ends), read and summarised:
+
+# %%
+import io
+
+import numpy as np
+
+rng = np.random.default_rng(3)
+n = 250  # 10 s at 25 fps
+smile = np.clip(np.round(4 * np.exp(-0.5 * ((np.arange(n) - np.array([[60], [170]])) / 12) ** 2).sum(0)
+                         + rng.normal(0, 0.3, n)), 0, 5).astype(int)
+letters = ["NotActive", "A", "B", "C", "D", "E"]
+rows = ["Video analysis detailed log", "", "Face Model:\tGeneral", "Calibration:\tNone",
+        "Start time:\t3-2-2024 10:12:01", "Filename:\tP07.avi", "Frame rate:\t25", "",
+        "Video Time\tHappy\tAction Unit 06 - Cheek Raiser\tAction Unit 12 - Lip Corner Puller"]
+for i in range(n):
+    t = f"00:00:{i / 25:06.3f}"
+    if i in (100, 101):
+        rows.append(t + "\tFIT_FAILED" * 3)
+    else:
+        rows.append(f"{t}\t{smile[i] / 5:.4f}\t{letters[max(smile[i] - 1, 0)]}\t{letters[smile[i]]}")
+log = io.BytesIO("\r".join(rows).encode())
+fr = bs.read_frames(log)
+print(fr.attrs["format"], fr.attrs["fps"], "fps,", fr.attrs["n_fit_failed"], "frames FaceReader could not fit")
+bs.expressivity(fr, signals=["AU06_r", "AU12_r"], scales=[0.5, 1.0], tidy=True, nan_policy="interpolate")[
+    ["signal", "scale", "frequency", "mean", "max"]
+]

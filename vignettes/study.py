@@ -25,9 +25,7 @@
 # call is the same, given a manifest of OpenFace CSV files and a ratings sheet.
 
 # %%
-import matplotlib
-
-matplotlib.use("Agg")
+# %matplotlib inline
 import pandas as pd
 
 import bitbox_stats as bs

@@ -96,6 +96,21 @@ class CFAResult:
     def factor_scores(self, data=None, *, method: str = "bartlett", id=None) -> pd.DataFrame:
         """Factor scores of each row; see :func:`bitbox_stats.factor.factor_scores`.
 
+        Parameters
+        ----------
+        data : pandas.DataFrame, optional
+            Rows to score; by default the data the model was fitted to.
+        method : {"bartlett", "regression"}, default "bartlett"
+            Bartlett (unbiased) or regression (least squares) scores.
+        id : str or list of str, optional
+            Columns of ``data`` to copy in front of the scores.
+
+        Returns
+        -------
+        pandas.DataFrame
+            As :func:`~bitbox_stats.factor_scores`: the ``id`` columns, one
+            column per factor, ``method`` and ``scored``.
+
         Examples
         --------
         >>> rng = np.random.default_rng(1)
@@ -389,7 +404,7 @@ def cfa(data, model, *, backend="semopy", std_lv=False, nan_policy="raise") -> C
     else:
         from . import lavaan_backend
 
-        out = lavaan_backend.fit(model, x, indicators, std_lv)
+        out = lavaan_backend.fit(table, x, indicators)
         values, se, z, pval, std = _from_lavaan(table, out)
         lam, psi, theta = _ml.matrices(table, values, factors, indicators)
         converged = out["converged"]

@@ -10,17 +10,21 @@ questions' factor loadings and summed.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from .._validation import check_choice, check_columns, check_dataframe, check_numeric_columns
-from .cfa import BACKENDS, CFAResult, cfa
+from .cfa import BACKENDS, CFAResult, CFAWarning, cfa
 
 __all__ = ["ExpressivenessScores", "expressiveness_scores", "rater_scores"]
 
 WEIGHTS = ["standardized", "unstandardized"]
+HEYWOOD = ["bound", "regression", "raise"]
+HEYWOOD_FLOOR = 0.01
+"""Standardised value at which an improper residual variance is bounded (``heywood="bound"``)."""
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -52,6 +56,14 @@ class ExpressivenessScores:
         The fitted models, by fit label.
     warnings : tuple of str
         Warnings of the fits, each prefixed by its fit label.
+    adjustments : pandas.DataFrame
+        One row per improper residual variance that was handled (see
+        ``heywood`` in :func:`expressiveness_scores`); empty when every fit
+        was proper. Columns ``fit``, ``item``, ``estimate`` (the residual
+        variance first estimated, item units; 0 when held at semopy's bound),
+        ``action`` (``"bounded"`` or ``"regression scores"``), ``fixed_at``
+        (the value it was fixed to, item units; NaN for regression scores) and
+        ``note`` (one sentence for a report).
     """
 
     loadings: pd.DataFrame
@@ -60,6 +72,7 @@ class ExpressivenessScores:
     rater_scores: pd.DataFrame
     fits: dict = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    adjustments: pd.DataFrame = field(default_factory=lambda: _empty_adjustments())
 
     def summary(self) -> pd.DataFrame:
         """Table 2 as printed in the paper: parameters in rows, fits in columns.
@@ -86,6 +99,73 @@ class ExpressivenessScores:
         )
 
 
+_ADJUSTMENT_COLUMNS = ["fit", "item", "estimate", "action", "fixed_at", "note"]
+
+
+def _empty_adjustments() -> pd.DataFrame:
+    return pd.DataFrame({"fit": pd.Series(dtype=str), "item": pd.Series(dtype=str),
+                         "estimate": pd.Series(dtype=float), "action": pd.Series(dtype=str),
+                         "fixed_at": pd.Series(dtype=float), "note": pd.Series(dtype=str)})
+
+
+def _improper_items(res: CFAResult, sub: pd.DataFrame, items) -> list[tuple[str, float]]:
+    """Items whose free residual variance is negative or held at 0: ``(item, estimate)``."""
+    resid = res.variances[(res.variances["kind"] == "residual") & res.variances["free"]]
+    resid = resid.set_index("variable")["estimate"]
+    out = []
+    for item in items:
+        if item in resid.index:
+            var = float(np.var(sub[item].to_numpy(dtype=float)))
+            if resid[item] <= 1e-8 * var:
+                out.append((item, float(resid[item])))
+    return out
+
+
+def _estimated(est: float) -> str:
+    return f"estimated at {est:.3g}" if est < 0 else "held at its lower bound 0"
+
+
+def _fit_with_heywood_rule(sub, items, factor, label, *, backend, nan_policy, method, heywood):
+    """Fit one one-factor CFA; handle an improper residual variance by the ``heywood`` rule.
+
+    Returns ``(result, score_method, adjustment_rows)``.
+    """
+    model = f"{factor} =~ " + " + ".join(items)
+    fixed: dict[str, float] = {}
+    first: dict[str, float] = {}
+    rows = []
+    for _ in range(len(items)):
+        text = model + "".join(f"\n{item} ~~ {value!r}*{item}" for item, value in fixed.items())
+        with warnings.catch_warnings():
+            # the caller reports the final fit's warnings (res.warnings) and the adjustments
+            warnings.simplefilter("ignore", CFAWarning)
+            try:
+                res = cfa(sub, text, backend=backend, std_lv=True, nan_policy=nan_policy)
+            except ValueError as err:
+                raise ValueError(f"fit {label!r}: {err}") from None
+        improper = _improper_items(res, sub, items)
+        if not improper or heywood == "raise":
+            break
+        if heywood == "regression":
+            for item, est in improper:
+                rows.append((label, item, est, "regression scores", np.nan,
+                             f"fit {label!r}: the residual variance of {item!r} was {_estimated(est)} "
+                             "(a Heywood case); the fit was kept and its labels are regression scores"))
+            return res, "regression", rows
+        for item, est in improper:
+            first.setdefault(item, est)
+            values = sub[item].to_numpy(dtype=float)
+            fixed[item] = HEYWOOD_FLOOR * float(np.var(values[np.isfinite(values)]))
+    else:
+        raise ValueError(f"fit {label!r}: the CFA stays improper with every residual variance bounded")
+    for item, value in fixed.items():
+        rows.append((label, item, first[item], "bounded", value,
+                     f"fit {label!r}: the residual variance of {item!r} was {_estimated(first[item])} "
+                     f"(a Heywood case); it was bounded at {HEYWOOD_FLOOR:g} of the item's variance "
+                     f"({value:.3g}) and the model refitted"))
+    return res, method, rows
+
+
 def _as_list(name, value):
     if isinstance(value, str):
         return [value]
@@ -107,7 +187,7 @@ def _check_keys(data, columns):
 def expressiveness_scores(ratings, items=("response", "emotion", "motion"), *, by="task",
                           clip="clip", rater="rater", backend="semopy", factor="expressiveness",
                           method="bartlett", weights="standardized", nan_policy="raise",
-                          all_label="all") -> ExpressivenessScores:
+                          all_label="all", heywood="bound") -> ExpressivenessScores:
     """Expressiveness labels: Bartlett scores of a one-factor CFA on averaged ratings.
 
     Parameters
@@ -140,13 +220,23 @@ def expressiveness_scores(ratings, items=("response", "emotion", "motion"), *, b
         error, or left out of the fit (their scores are NaN).
     all_label : str, default "all"
         Label of the fit over all tasks.
+    heywood : {"bound", "regression", "raise"}, default "bound"
+        What to do when a fit is improper (a Heywood case: a residual variance
+        estimated below 0, or held at semopy's bound 0), which is common in
+        small samples and leaves Bartlett scores undefined. ``"bound"``: refit
+        with that residual variance fixed at ``HEYWOOD_FLOOR`` (1%) of the
+        item's variance; ``"regression"``: keep the fit and use regression
+        scores for that fit's labels; ``"raise"``: an error (for Bartlett
+        scores). Each handled case is warned about and listed in
+        ``adjustments``.
 
     Returns
     -------
     ExpressivenessScores
         ``loadings`` (Table 2, tidy), ``fit``, ``scores`` (per clip),
-        ``rater_scores`` (per rating row), ``fits`` and ``warnings``; every
-        column is described in :class:`ExpressivenessScores`.
+        ``rater_scores`` (per rating row), ``fits``, ``warnings`` and
+        ``adjustments``; every column is described in
+        :class:`ExpressivenessScores`.
 
     Raises
     ------
@@ -164,6 +254,16 @@ def expressiveness_scores(ratings, items=("response", "emotion", "motion"), *, b
     reproduced exactly), fitted by maximum likelihood separately per task and
     over all tasks.  The labels are Bartlett scores
     eta_hat = (L' T^-1 L)^-1 L' T^-1 (x - mu), unbiased for eta.
+
+    A Heywood case (an estimated residual variance theta_j <= 0) makes the
+    solution improper and T singular. With ``heywood="bound"`` the model is
+    refitted with theta_j fixed at c_j = 0.01 s_jj (s_jj the sample variance
+    of the item's clip means), repeated until no free residual variance is
+    improper. Fixing at c_j is what a lower bound theta_j >= c_j gives when
+    the unbounded estimate lies below it (lavaan users write
+    ``x ~~ a*x; a > c``); the item then has a reliability of about .99 in
+    that fit, and the Bartlett weights stay finite. The loadings of Table 2
+    for that fit are those of the refitted model.
 
     The per-rater scores of the human baseline follow the paper: "weighting
     their answers to each question by that question's factor loading and
@@ -223,6 +323,7 @@ def expressiveness_scores(ratings, items=("response", "emotion", "motion"), *, b
         raise TypeError(f"rater must be a column name, got {type(rater).__name__} {rater!r}")
     check_choice("backend", backend, BACKENDS)
     check_choice("weights", weights, WEIGHTS)
+    check_choice("heywood", heywood, HEYWOOD)
     if not isinstance(factor, str):
         raise TypeError(f"factor must be a string, got {type(factor).__name__}")
     key = ([by] if by else []) + clip
@@ -235,8 +336,6 @@ def expressiveness_scores(ratings, items=("response", "emotion", "motion"), *, b
     grouped = ratings.groupby(key, sort=False)
     means = grouped[items].mean().reset_index()
     means["n_raters"] = grouped.size().to_numpy()
-    model = f"{factor} =~ " + " + ".join(items)
-
     subsets: list[tuple[str, np.ndarray]] = []
     if by is not None:
         labels = pd.unique(means[by])
@@ -248,17 +347,21 @@ def expressiveness_scores(ratings, items=("response", "emotion", "motion"), *, b
 
     fits: dict[str, CFAResult] = {}
     notes: list[str] = []
+    adjustments: list[tuple] = []
     table_rows, fit_rows = [], []
     score_task = np.full(len(means), np.nan)
     score_all = np.full(len(means), np.nan)
     for label, mask in subsets:
         sub = means.loc[mask, items].reset_index(drop=True)
-        try:
-            res = cfa(sub, model, backend=backend, std_lv=True, nan_policy=nan_policy)
-        except ValueError as err:
-            raise ValueError(f"fit {label!r}: {err}") from None
+        res, score_method, adjusted = _fit_with_heywood_rule(
+            sub, items, factor, label, backend=backend, nan_policy=nan_policy, method=method,
+            heywood=heywood)
+        fit_notes = [f"{label}: {w}" for w in res.warnings] + [row[-1] for row in adjusted]
+        for note in fit_notes:
+            warnings.warn(note, CFAWarning, stacklevel=2)
+        notes.extend(fit_notes)
+        adjustments.extend(adjusted)
         fits[label] = res
-        notes.extend(f"{label}: {w}" for w in res.warnings)
         load = res.loadings.set_index("indicator")
         resid = res.variances[res.variances["kind"] == "residual"].set_index("variable")
         for item in items:
@@ -272,7 +375,7 @@ def expressiveness_scores(ratings, items=("response", "emotion", "motion"), *, b
             })
         fit_rows.append(res.fit.assign(fit=label))
         try:
-            scores = res.factor_scores(method=method)[factor].to_numpy()
+            scores = res.factor_scores(method=score_method)[factor].to_numpy()
         except ValueError as err:
             raise ValueError(f"fit {label!r}: {err}") from None
         if label == all_label:
@@ -289,9 +392,11 @@ def expressiveness_scores(ratings, items=("response", "emotion", "motion"), *, b
     scores_out["score_all"] = score_all
     per_rater = rater_scores(ratings, loadings, items=items, by=by, clip=clip, rater=rater,
                              weights=weights, all_label=all_label)
+    adjustment_table = (pd.DataFrame(adjustments, columns=_ADJUSTMENT_COLUMNS) if adjustments
+                        else _empty_adjustments())
     return ExpressivenessScores(
         loadings=loadings, fit=fit_table, scores=scores_out, rater_scores=per_rater,
-        fits=fits, warnings=tuple(notes),
+        fits=fits, warnings=tuple(notes), adjustments=adjustment_table,
     )
 
 

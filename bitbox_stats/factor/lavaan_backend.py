@@ -1,8 +1,20 @@
 """Fit a CFA with R's lavaan through rpy2 (the optional extra ``r``).
 
-rpy2 is imported lazily, the first time this backend is used.  Data go to R as
-plain numeric vectors assembled into a ``data.frame`` on the R side, which
-does not depend on rpy2's pandas converter (it does not work with pandas 3).
+rpy2 is imported lazily, the first time this backend is used.
+
+Nothing a user typed ever reaches R as text to parse or evaluate. lavaan reads
+parts of its model syntax as R expressions (modifiers such as ``start()``,
+``:=`` definitions, constraints), so the user's model string is never sent:
+the package parses it itself (:func:`~bitbox_stats.factor.syntax.parse_model`,
+which refuses every construct it does not support), applies lavaan's
+``cfa()`` defaults (:func:`~bitbox_stats.factor.syntax.parameter_table`), and
+hands lavaan that complete parameter table as character and numeric vectors.
+The indicator data go as one numeric matrix and a character vector of column
+names, assembled into a ``data.frame`` by a fixed R function (this does not
+depend on rpy2's pandas converter, which does not work with pandas 3, and no
+name ever becomes an R argument name). The only R source evaluated is the
+fixed function below.
+
 R's warnings during the fit (for example lavaan's "some estimated ov variances
 are negative") are collected and returned, not printed.
 """
@@ -41,10 +53,14 @@ FIT_MEASURES = {
 }
 
 _R_FIT = r"""
-function(model, data, std_lv, measures) {
+function(lhs, op, rhs, free, ustart, x, names, measures) {
+  data <- as.data.frame(matrix(x, ncol = length(names)))
+  names(data) <- names
+  partable <- list(lhs = lhs, op = op, rhs = rhs, user = rep(1L, length(lhs)),
+                   free = free, ustart = ustart)
   warns <- character(0)
   fit <- withCallingHandlers(
-    lavaan::cfa(model, data = data, std.lv = std_lv),
+    lavaan::cfa(partable, data = data),
     warning = function(w) {
       warns <<- c(warns, conditionMessage(w))
       invokeRestart("muffleWarning")
@@ -123,24 +139,36 @@ def require_r_package(package: str = "lavaan"):
     return ro
 
 
-def fit(model_text: str, x: np.ndarray, indicators, std_lv: bool):
-    """Run ``lavaan::cfa`` on complete data ``x`` (n x p).
+def fit(table, x: np.ndarray, indicators):
+    """Run ``lavaan::cfa`` on complete data ``x`` (n x p) for a parameter table.
 
-    Returns a dict with the parameter estimates (lhs, op, rhs, est, se, z,
+    ``table`` is the package's own :func:`~bitbox_stats.factor.syntax.parameter_table`
+    (lavaan's defaults already applied); it reaches R as vectors, never as model
+    syntax. Returns a dict with the parameter estimates (lhs, op, rhs, est, se, z,
     pvalue, std_all, free as NumPy arrays), ``fit`` (dict of our fit-measure
     names), ``converged``, ``warnings`` (list of str) and ``version``.
     """
     ro = require_r_package("lavaan")
     from rpy2.rinterface_lib.embedded import RRuntimeError
 
-    columns = {name: ro.FloatVector(np.ascontiguousarray(x[:, j], dtype=float).tolist())
-               for j, name in enumerate(indicators)}
-    data = ro.r["data.frame"](**columns, **{"check.names": False})
+    free = table["free"].to_numpy(dtype=bool)
+    free_index = np.where(free, np.cumsum(free), 0)
+    ustart = [ro.NA_Real if f else float(v) for f, v in zip(free, table["value"], strict=True)]
+    x = np.asarray(x, dtype=float)
     if "fit" not in _STATE:
         _STATE["fit"] = ro.r(_R_FIT)
-    measures = ro.StrVector(list(FIT_MEASURES.values()))
+    args = (
+        ro.StrVector([str(v) for v in table["lhs"]]),
+        ro.StrVector([str(v) for v in table["op"]]),
+        ro.StrVector([str(v) for v in table["rhs"]]),
+        ro.IntVector([int(v) for v in free_index]),
+        ro.FloatVector(ustart),
+        ro.FloatVector(np.asfortranarray(x).ravel(order="F").tolist()),
+        ro.StrVector([str(v) for v in indicators]),
+        ro.StrVector(list(FIT_MEASURES.values())),
+    )
     try:
-        out = _STATE["fit"](model_text, data, bool(std_lv), measures)
+        out = _STATE["fit"](*args)
     except RRuntimeError as err:
         message = str(err).strip().replace("\n", " ")
         raise ValueError(f"lavaan could not fit the model: {message}") from None

@@ -8,7 +8,11 @@ Supported (the subset a measurement model needs):
   between two factors; ``x1 ~~ x1`` or ``f ~~ f`` names a variance.
 * Modifiers on a right-hand term: a number fixes the parameter (``1*x1``,
   ``0*f2``, ``0.5*x1``) and ``NA`` frees it (``NA*x1`` frees the first loading).
-* Statements are separated by new lines or ``;``; ``#`` and ``!`` start comments.
+* Statements are separated by line breaks (``\\n`` or ``\\r\\n``) or ``;``;
+  ``#`` and ``!`` start a comment that runs to the end of the line.
+* Other line separators (a lone ``\\r``, ``\\v``, ``\\f``, U+0085, U+2028,
+  U+2029, ...) and control characters are refused, so that there is only
+  one way to read where a statement or a comment ends.
 
 Everything else lavaan understands (regressions ``~``, intercepts ``~ 1``,
 labels and equality constraints, ``:=``, ``==``, ``<``, ``>``, ``start()``,
@@ -73,8 +77,39 @@ class ModelSpec:
     covariances: tuple[tuple[str, str, object], ...]
 
 
+# Characters that some readers take as a line break and others do not, and other
+# control characters: refused anywhere in a model (tabs and "\n" are fine).
+_AMBIGUOUS = {
+    "\r": "a carriage return not followed by a line feed",
+    "\x0b": "a vertical tab",
+    "\x0c": "a form feed",
+    "\x1c": "a file separator (U+001C)",
+    "\x1d": "a group separator (U+001D)",
+    "\x1e": "a record separator (U+001E)",
+    "\x85": "a next-line character (U+0085)",
+    "\u2028": "a line separator (U+2028)",
+    "\u2029": "a paragraph separator (U+2029)",
+}
+
+
+def _check_characters(text: str) -> str:
+    """Return ``text`` with Windows line ends made plain; refuse ambiguous characters."""
+    text = text.replace("\r\n", "\n")
+    for pos, ch in enumerate(text):
+        what = _AMBIGUOUS.get(ch)
+        if what is None and (ch < " " and ch not in "\t\n" or ch == "\x7f"):
+            what = f"a control character (U+{ord(ch):04X})"
+        if what is not None:
+            line = text.count("\n", 0, pos) + 1
+            raise ValueError(
+                f"model: line {line} contains {what}; write statements on lines ended by "
+                "a line feed (or separated by ';')"
+            )
+    return text
+
+
 def _statements(text: str):
-    for line in text.splitlines():
+    for line in _check_characters(text).split("\n"):
         line = re.split(r"[#!]", line, maxsplit=1)[0]
         for part in line.split(";"):
             part = part.strip()

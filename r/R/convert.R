@@ -74,7 +74,14 @@
 .num_list <- function(x) if (is.null(x)) NULL else as.list(as.numeric(x))
 # One column name as a string, several as a list.
 .str_or_list <- function(x) if (length(x) > 1L) .chr_list(x) else x
-.int_or_null <- function(x) if (is.null(x)) NULL else as.integer(x)
+# A whole number as an integer for Python (R's 2000 is a double). Anything else goes to
+# Python unchanged, which refuses it as it would from Python (e.g. n_boot = 2.7); NA is
+# refused before that, naming the argument (.check_na).
+.int_arg <- function(x) {
+  if (!is.double(x) || length(x) != 1L || is.na(x) || !is.finite(x) || x != round(x)) return(x)
+  if (abs(x) <= .Machine$integer.max) return(as.integer(x))
+  list(`__int__` = sprintf("%.0f", x))  # beyond R's integers: sent as text, exact up to 2^53
+}
 
 # Bitbox's scales: NULL, a whole number (how many scales), or durations in seconds
 # (a list or a vector of length > 1, or a single non-whole number).

@@ -14,7 +14,7 @@ expressivity <- function(activations, scales = NULL, aggregate = FALSE, robust =
     }
   }
   scales <- .as_scales(scales)
-  .call("expressivity", list(activations = activations, axis = as.integer(axis), scales = scales,
+  .call("expressivity", list(activations = activations, axis = .int_arg(axis), scales = scales,
                              aggregate = aggregate, robust = robust, fps = fps, tidy = TRUE,
                              nan_policy = nan_policy))
 }
@@ -23,7 +23,7 @@ expressivity <- function(activations, scales = NULL, aggregate = FALSE, robust =
 diversity <- function(activations, scales = NULL, aggregate = FALSE, robust = TRUE, fps = 30,
                       magnitude = TRUE, axis = 0L, nan_policy = "raise") {
   scales <- .as_scales(scales)
-  .call("diversity", list(activations = activations, axis = as.integer(axis), scales = scales,
+  .call("diversity", list(activations = activations, axis = .int_arg(axis), scales = scales,
                           aggregate = aggregate, robust = robust, fps = fps, magnitude = magnitude,
                           tidy = TRUE, nan_policy = nan_policy))
 }

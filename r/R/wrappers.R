@@ -14,7 +14,7 @@
 
 read_openface <- function(path, confidence = 0.75, face_id = NULL, fps = NULL, columns = NULL) {
   .call("read_openface", list(path_or_buffer = .path(path, "path"), confidence = confidence,
-                              face_id = .int_or_null(face_id), fps = fps,
+                              face_id = .face_id(face_id), fps = fps,
                               columns = .chr_list(columns)))
 }
 
@@ -23,10 +23,10 @@ extract_features <- function(manifest, fps = 25, n_jobs = 1L, errors = c("raise"
                              pattern = NULL, confidence = 0.75, min_valid_fraction = 0.5) {
   errors <- match.arg(errors)
   if (is.character(manifest)) manifest <- .path(manifest, "manifest")
-  out <- .call("extract_features", list(manifest = manifest, fps = fps, n_jobs = as.integer(n_jobs),
+  out <- .call("extract_features", list(manifest = manifest, fps = fps, n_jobs = .int_arg(n_jobs),
                                         errors = errors, pattern = pattern, confidence = confidence,
                                         min_valid_fraction = min_valid_fraction, progress = FALSE))
-  list(features = out$features, failures = out$failures)
+  list(features = out$features, failures = out$failures, missing = out$missing)
 }
 
 
@@ -99,7 +99,7 @@ elasticnet_grid <- function(data, features, target, groups = "subject",
                                        groups = groups, alphas = .num_list(alphas),
                                        l1_ratios = .num_list(l1_ratios), selection = selection,
                                        sizes = .num_list(sizes), id_columns = .chr_list(id_columns),
-                                       seed = .int_or_null(seed)))
+                                       seed = .int_arg(seed)))
   best <- data.frame(alpha = as.numeric(out$best[[1]]), l1_ratio = as.numeric(out$best[[2]]))
   list(grid = out$grid, best = best, weights = out$weights, predictions = out$predictions,
        test_metrics = out$test_metrics, split = out$split)
@@ -114,8 +114,8 @@ cluster_bootstrap <- function(data, truth, predictions, cluster = "subject", met
   nan_policy <- match.arg(nan_policy)
   out <- .call_keep("cluster_bootstrap", list(
     data = data, truth = truth, predictions = .chr_list(predictions), cluster = cluster,
-    metrics = .chr_list(metrics), n_boot = as.integer(n_boot), confidence = confidence,
-    seed = .int_or_null(seed), ci = ci, reference = reference,
+    metrics = .chr_list(metrics), n_boot = .int_arg(n_boot), confidence = confidence,
+    seed = .int_arg(seed), ci = ci, reference = reference,
     pairwise = pairwise, nan_policy = nan_policy))
   list(table = out$table, replicates = .call_method(out, "replicates"))
 }
@@ -123,9 +123,9 @@ cluster_bootstrap <- function(data, truth, predictions, cluster = "subject", met
 
 simulate_study <- function(n_subjects = 140L, tasks = c("startle", "pain", "disgust"), fps = 25,
                            n_raters = 6L, seed = NULL) {
-  out <- .call_keep("simulate_study", list(n_subjects = as.integer(n_subjects), tasks = .chr_list(tasks),
-                                           fps = fps, n_raters = as.integer(n_raters),
-                                           seed = .int_or_null(seed)))
+  out <- .call_keep("simulate_study", list(n_subjects = .int_arg(n_subjects), tasks = .chr_list(tasks),
+                                           fps = fps, n_raters = .int_arg(n_raters),
+                                           seed = .int_arg(seed)))
   res <- list(manifest = out$manifest, ratings = out$ratings, truth = out$truth, weights = out$weights,
               items = out$items)
   .keep_class(res, "bitbox_study", out)
@@ -154,9 +154,12 @@ write_study <- function(study, folder, overwrite = FALSE) {
 
 run_study <- function(source = NULL, ratings = NULL, fps = 25, seed = 2020L, n_boot = 2000L,
                       ci = c("percentile", "bca", "boot_perc"), backend = c("semopy", "lavaan"),
-                      n_jobs = 1L, n_subjects = 140L, out = NULL, overwrite = FALSE) {
+                      n_jobs = 1L, n_subjects = 140L, out = NULL, overwrite = FALSE,
+                      scores = c("bartlett", "regression"), heywood = c("bound", "regression", "raise")) {
   ci <- match.arg(ci)
   backend <- match.arg(backend)
+  scores <- match.arg(scores)
+  heywood <- match.arg(heywood)
   if (inherits(source, "bitbox_study")) {
     source <- attr(source, "python")
   } else if (is.character(source)) {
@@ -165,14 +168,15 @@ run_study <- function(source = NULL, ratings = NULL, fps = 25, seed = 2020L, n_b
     stop("source must be NULL, simulate_study()'s result, a manifest data.frame, or a path", call. = FALSE)
   }
   if (is.character(ratings)) ratings <- .path(ratings, "ratings")
-  res <- .call_keep("run_study", list(source = source, ratings = ratings, fps = fps, seed = as.integer(seed),
-                                      n_boot = as.integer(n_boot), ci = ci, backend = backend,
-                                      n_jobs = as.integer(n_jobs), n_subjects = as.integer(n_subjects),
-                                      progress = FALSE))
+  res <- .call_keep("run_study", list(source = source, ratings = ratings, fps = fps, seed = .int_arg(seed),
+                                      n_boot = .int_arg(n_boot), ci = ci, backend = backend,
+                                      n_jobs = .int_arg(n_jobs), n_subjects = .int_arg(n_subjects),
+                                      scores = scores, heywood = heywood, progress = FALSE))
   result <- list(table1 = res$table1, table2 = res$table2, table3 = res$table3, table4 = res$table4,
                  summary = .call_method(res, "summary"), features = res$features, labels = res$labels,
                  predictions = res$predictions, weights = res$models$weights, grid = res$models$grid,
-                 excluded = res$excluded, failures = res$failures, timings = res$timings)
+                 excluded = res$excluded, failures = res$failures, timings = res$timings,
+                 adjustments = res$adjustments)
   if (!is.null(res$truth$recovery)) result$recovery <- res$truth$recovery
   if (!is.null(out)) {
     folder <- .call_method(res, "save", list(folder = .path(out, "out"), overwrite = overwrite))

@@ -37,7 +37,7 @@ test_that("scales accept a count, a vector of durations and NULL", {
 test_that("missing values: an error by default, interpolated on request", {
   x <- signals
   x$brow[10] <- NA
-  expect_error(expressivity(x), "signal 'brow'.*frame 9")
+  expect_error(expressivity(x), "signal 'brow'.*in row 9 \\(0-based\\)")
   out <- expressivity(x, nan_policy = "interpolate")
   expect_identical(out$n_missing, c(1L, 0L))
 })

@@ -26,6 +26,8 @@ test_that("run_study from R equals run_study in Python for the same seed", {
   expect_frame_equal(res$table4, want4)
   expect_type(res$table4$pval, "double")
   expect_type(res$table3$n, "integer")
+  expect_identical(names(res$adjustments), c("fit", "item", "estimate", "action", "fixed_at", "note"))
+  expect_error(run_study(st, seed = 9L, n_boot = 200L, heywood = "ignore"), "should be one of")
 })
 
 test_that("run_study writes its report and reads written files", {
