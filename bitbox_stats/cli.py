@@ -413,7 +413,9 @@ def _coordination(args) -> int:
     out = _check_out_file(args.out, args.overwrite)
     test_out = None
     if args.surrogates:
-        test_out = _check_out_file(str(out.with_name(out.stem + "_surrogates.csv")), args.overwrite)
+        second = str(out.with_name(out.stem + "_surrogates.csv"))
+        check_output_location(second, args, flag="--out (its _surrogates.csv)")
+        test_out = _check_out_file(second, args.overwrite)
     x = _measure_input(args.x, "--x", args.openface, args.drop, args.confidence)
     y = _measure_input(args.y, "--y", args.openface, args.drop, args.confidence)
     kw = {"width": args.width, "lag": args.lag, "step": args.step, "fps": args.fps,

@@ -99,3 +99,7 @@ def test_coordination_with_surrogates(tmp_path, capsys):
     code, _, err = run(capsys, "coordination", "--x", tmp_path / "x.csv", "--y", tmp_path / "nope.csv",
                        "--out", tmp_path / "c2.csv")
     assert code == 2 and "no such file" in err
+    y.to_csv(tmp_path / "c3_surrogates.csv", index=False)  # the test's own file would overwrite an input
+    code, _, err = run(capsys, "coordination", "--x", tmp_path / "x.csv", "--y", tmp_path / "c3_surrogates.csv",
+                       "--surrogates", 9, "--overwrite", "--out", tmp_path / "c3.csv")
+    assert code == 2 and "overlaps the input --y" in err and not (tmp_path / "c3.csv").exists()
