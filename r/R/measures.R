@@ -27,7 +27,7 @@
 
 asymmetry <- function(landmarks, normalize = TRUE, dimension = NULL, backend = NULL, tidy = TRUE) {
   out <- .call("asymmetry", list(landmarks = .as_frame(landmarks, "landmarks"), normalize = normalize,
-                                 dimension = .int_or_null(dimension), backend = backend, tidy = TRUE))
+                                 dimension = .int_arg(dimension), backend = backend, tidy = TRUE))
   if (tidy) return(out)
   regions <- c("eye", "brow", "nose", "mouth", "overall")
   wide <- matrix(out$asymmetry, ncol = length(regions), byrow = TRUE, dimnames = list(NULL, regions))
@@ -48,7 +48,7 @@ motion_kinematics <- function(data, fps = 30, angular = FALSE, type = NULL, dime
                               nan_policy = c("propagate", "raise", "interpolate")) {
   nan_policy <- match.arg(nan_policy)
   .motion("motion_kinematics", data,
-          list(fps = fps, angular = angular, type = type, dimension = .int_or_null(dimension),
+          list(fps = fps, angular = angular, type = type, dimension = .int_arg(dimension),
                nan_policy = nan_policy), tidy,
           c(range = "range", path = "path_length", speed = "speed", acceleration = "acceleration"))
 }
@@ -58,7 +58,7 @@ motion_smoothness <- function(data, fps = 30, angular = FALSE, type = NULL, dime
                               nan_policy = c("propagate", "raise", "interpolate")) {
   nan_policy <- match.arg(nan_policy)
   .motion("motion_smoothness", data,
-          list(fps = fps, angular = angular, type = type, dimension = .int_or_null(dimension),
+          list(fps = fps, angular = angular, type = type, dimension = .int_arg(dimension),
                nan_policy = nan_policy), tidy,
           c(jerk = "jerk", ldj = "log_dimensionless_jerk"))
 }
@@ -74,7 +74,7 @@ relative_motion <- function(data, reference = "mean", angular = FALSE, type = NU
     reference <- .int_list(reference)
   }
   .motion("relative_motion", data,
-          list(reference = reference, angular = angular, type = type, dimension = .int_or_null(dimension),
+          list(reference = reference, angular = angular, type = type, dimension = .int_arg(dimension),
                nan_policy = nan_policy), tidy,
           c(min = "min", mean = "mean", std = "std", max = "max"))
 }
@@ -110,7 +110,7 @@ coordination <- function(X, Y, width = 0.5, lag = NULL, step = NULL, fps = 30, s
                          angular = TRUE, type = NULL, dimension = NULL, tidy = TRUE) {
   .windowed("coordination", X, Y,
             list(width = width, lag = lag, step = step, fps = fps, polarity = polarity, angular = angular,
-                 type = type, dimension = .int_or_null(dimension)), stats, tidy)
+                 type = type, dimension = .int_arg(dimension)), stats, tidy)
 }
 
 
@@ -118,7 +118,7 @@ imitation <- function(X, Y, width = 0.5, lag = NULL, step = NULL, fps = 30, stat
                       causality = TRUE, angular = TRUE, type = NULL, dimension = NULL, tidy = TRUE) {
   .windowed("imitation", X, Y,
             list(width = width, lag = lag, step = step, fps = fps, polarity = polarity, causality = causality,
-                 angular = angular, type = type, dimension = .int_or_null(dimension)), stats, tidy)
+                 angular = angular, type = type, dimension = .int_arg(dimension)), stats, tidy)
 }
 
 
@@ -129,10 +129,10 @@ coordination_test <- function(X, Y, method = c("segments", "shift"), n_surrogate
   method <- match.arg(method)
   measure <- match.arg(measure)
   out <- .call("coordination_test", list(
-    X = .as_frame(X, "X"), Y = .as_frame(Y, "Y"), method = method, n_surrogates = as.integer(n_surrogates),
+    X = .as_frame(X, "X"), Y = .as_frame(Y, "Y"), method = method, n_surrogates = .int_arg(n_surrogates),
     segment = segment, min_shift = min_shift, measure = measure, width = width, lag = lag, step = step,
     fps = fps, polarity = polarity, angular = angular, causality = causality, type = type,
-    dimension = .int_or_null(dimension), seed = .int_or_null(seed), n_jobs = as.integer(n_jobs),
+    dimension = .int_arg(dimension), seed = .int_arg(seed), n_jobs = .int_arg(n_jobs),
     progress = FALSE))
   list(table = out$table, overall = out$overall, null_overall = as.numeric(unlist(out$null_overall)))
 }
@@ -154,9 +154,9 @@ pseudo_dyad_test <- function(dyads, n_pseudo = NULL, measure = c("coordination",
   })
   names(pairs) <- names(dyads)
   res <- .call_keep("pseudo_dyad_test", list(
-    dyads = pairs, n_pseudo = .int_or_null(n_pseudo), measure = measure, width = width, lag = lag,
+    dyads = pairs, n_pseudo = .int_arg(n_pseudo), measure = measure, width = width, lag = lag,
     step = step, fps = fps, polarity = polarity, angular = angular, causality = causality, type = type,
-    dimension = .int_or_null(dimension), seed = .int_or_null(seed), n_jobs = as.integer(n_jobs),
+    dimension = .int_arg(dimension), seed = .int_arg(seed), n_jobs = .int_arg(n_jobs),
     progress = FALSE))
   list(table = res$table, overall = res$overall, pseudo_dyads = res$pseudo_dyads,
        summary = .call_method(res, "summary"))
