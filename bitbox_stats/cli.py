@@ -614,7 +614,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fps", type=float, default=30)
     p.add_argument("--imitation", action="store_true", help="shift only Y's window (imitation)")
     p.add_argument("--both-ways", action="store_true", help="with --imitation: Y's window also forward in time")
-    p.add_argument("--no-polarity", action="store_true", help="largest correlation instead of largest |r|")
+    p.add_argument("--no-polarity", action="store_true", help="largest correlation instead of largest absolute correlation")
     p.add_argument("--translation", action="store_true", help="head pose: translation instead of rotation")
     p.add_argument("--windows", action="store_true", help="every window's value instead of the statistics")
     p.add_argument("--surrogates", type=int, default=0,

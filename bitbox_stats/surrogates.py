@@ -67,7 +67,15 @@ class SurrogateTest:
     surrogates: np.ndarray
 
     def summary(self) -> pd.DataFrame:
-        """The ``overall`` row."""
+        """The test for the mean over signal pairs.
+
+        Returns
+        -------
+        pandas.DataFrame
+            A copy of ``overall``: one row with ``measure``, ``method``,
+            ``observed``, ``null_mean``, ``null_sd``, ``effect_size``,
+            ``percentile``, ``p_value`` and ``n_null``.
+        """
         return self.overall.copy()
 
     def __repr__(self) -> str:
@@ -98,8 +106,16 @@ class PseudoDyadTest:
     pseudo_dyads: pd.DataFrame
 
     def summary(self) -> pd.DataFrame:
-        """One row per dyad (``overall``), and a last row ``dyad='all'`` comparing the
-        dyads' mean with all pseudo-dyads."""
+        """Each dyad against its pseudo-dyads, and the study's dyads against all of them.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per dyad (from ``overall``) and a last row ``dyad='all'``
+            comparing the mean of the dyads' statistics with all pseudo-dyads,
+            with ``dyad``, ``observed``, ``null_mean``, ``null_sd``,
+            ``effect_size`` and ``n_null``.
+        """
         study = _compare(np.array([self.overall["observed"].mean()]),
                          self.pseudo_dyads["statistic"].to_numpy()[:, None])
         row = {"dyad": "all", **{k: v[0] for k, v in study.items()}}

@@ -138,8 +138,8 @@ fig.tight_layout()
 # ## Is it more than chance? Surrogate dyads
 #
 # The best of many shifted correlations is large even for unrelated signals:
-# with 61 x 61 shift combinations per window, chance alone reaches |r| of 0.5
-# or more. The unrelated brow pair above averages well above zero. Whether a
+# with 61 x 61 shift combinations per window, chance alone reaches absolute
+# correlations of 0.5 or more. The unrelated brow pair above averages well above zero. Whether a
 # dyad is coordinated is therefore judged against **surrogate dyads** that keep
 # each signal's own dynamics but break the real-time link between the partners
 # (Ramseyer & Tschacher, 2010; Moulder et al., 2018).
