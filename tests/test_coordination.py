@@ -107,8 +107,8 @@ def assert_stats_like_bitbox(got, want, n_windows, max_lag_s):
 @pytest.mark.parametrize("mode,screen", [("two", True), ("two", False), ("one", False), ("causal", False)])
 @pytest.mark.parametrize("polarity", [True, False])
 def test_equals_float64_brute_force(monkeypatch, mode, screen, polarity):
-    if not screen:  # the plain float64 search (used for lag 0), on every lag
-        monkeypatch.setattr(coord, "_SCREEN_MIN_SHIFTS", 10**9)
+    # the screened search and the plain float64 one (used for small searches), on every lag
+    monkeypatch.setattr(coord, "_SCREEN_MIN_SHIFTS", 1 if screen else 10**9)
     x = with_gaps(signals(140, 2, 1), 2, missing=False)
     y = with_gaps(signals(140, 3, 3), 4, missing=False)
     for W, L, S in [(12, 3, 6), (10, 0, 4), (16, 5, 3)]:
@@ -309,18 +309,19 @@ def test_float32_screening_gives_the_float64_search(monkeypatch, polarity):
 def test_screening_keeps_candidates_within_float32_rounding():
     """float32 ranks X shift 0 first by 1e-7, float64 ranks shift 1 first by 1e-10: both are
     candidates, and the float64 values decide."""
-    b = np.array([1.0, 0.0, 0.0, 0.0])
+    e = np.eye(4)
     v0, v1 = 0.5, 0.5 + 1e-10
-    a0 = np.array([v0, np.sqrt(1 - v0**2), 0.0, 0.0])
-    a1 = np.array([v1, np.sqrt(1 - v1**2), 0.0, 0.0])
-    a2 = np.array([0.0, 0.0, 1.0, 0.0])  # a third shift, uncorrelated: not a candidate
-    xa_all = np.stack([a0, a1, a2])[None, :, None, :]  # (window, lx, i, W)
-    yrows = np.stack([b, -b, b])[None, :, None, :]  # (window, ly, j, W)
-    row_best = np.array([v0 + 1e-7, v0, 0.0], dtype=np.float32).reshape(1, 1, 3, 1)  # (window, j, lx, i)
-    val, lx, ly = coord._pick(row_best, True, xa_all, yrows, 1)
-    assert (lx[0, 0, 0], ly[0, 0, 0]) == (1, 0) and val[0, 0, 0] == pytest.approx(v1, abs=1e-15)
-    val, lx, ly = coord._pick(row_best, False, xa_all, yrows, 1)
-    assert (lx[0, 0, 0], ly[0, 0, 0]) == (1, 0) and val[0, 0, 0] == pytest.approx(v1, abs=1e-15)
+    a0 = v0 * e[0] + np.sqrt(1 - v0**2) * e[1]
+    a1 = v1 * e[0] + np.sqrt(1 - v1**2) * e[1]
+    zx = np.stack([a0, a1, e[2]])[:, None, :]  # (positions, signals, W): X at shifts 0, 1, 2
+    zy = np.stack([e[0], e[3], e[3]])[:, None, :]  # Y at shifts 0, 1, 2
+    r32 = np.zeros((1, 3, 1, 3, 1), dtype=np.float32)  # (window, ly, j, lx, i)
+    r32[0, 0, 0, 0, 0] = v0 + 1e-7  # float32's view: shift (0, 0) first
+    r32[0, 0, 0, 1, 0] = v0
+    for polarity in (True, False):
+        row_best = coord._row_best(r32, polarity)
+        val, lx, ly = coord._pick(row_best, polarity, zx, zx[None], zy[None], 1, 1)
+        assert (lx[0, 0, 0], ly[0, 0, 0]) == (1, 0) and val[0, 0, 0] == pytest.approx(v1, abs=1e-15)
 
 
 def test_window_frames_follow_bitbox_rounding():
