@@ -137,7 +137,11 @@ def _strided(a: np.ndarray, count: int, step: int, length: int) -> np.ndarray:
 
 
 def _cell_bytes(spec: Windows) -> int:
-    return 4 if (spec.mode == "two" and _screened(spec)) else 17
+    """Bytes per product: float32 (screened), float64 (two-sided), float64 and its absolute
+    value (one-sided)."""
+    if spec.mode == "two":
+        return 4 if _screened(spec) else 8
+    return 17
 
 
 def _block_sizes(spec: Windows, nx: int, ny: int, n_windows: int):

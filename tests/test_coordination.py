@@ -267,7 +267,7 @@ def test_a_pair_without_windows_gives_nan_without_warnings():
 
 def test_blocks_and_threads_change_nothing(monkeypatch):
     x, y = with_gaps(signals(500, 4, 28), 29), with_gaps(signals(500, 3, 30), 31)
-    cases = [(15, "two", True, (1, 2)), (15, "two", False, (1, 2)), (3, "two", True, (1, 2)),
+    cases = [(15, "two", True, (1, 2)), (15, "two", False, (1, 2)), (3, "two", True, (1, 4)),
              (15, "causal", True, (1, 1))]
     for L, mode, polarity, sizes in cases:
         plain = L == 3  # the float64 search without screening, chunked too
