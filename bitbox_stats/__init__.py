@@ -4,14 +4,19 @@ Expressivity of expression signals across temporal scales (compatible with the
 Bitbox toolbox), OpenFace reading and clip features, rater reliability (ICC),
 confirmatory factor analysis with Bartlett scores, ElasticNet models with
 subject-grouped splits, and a fast cluster bootstrap for comparing models.
+Also Bitbox's other behavioural measures (asymmetry, motion, coordination and
+imitation) with surrogate tests of dyadic coordination.
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
+from .bitbox_data import openface_to_bitbox
 from .bootstrap import BootstrapResult, cluster_bootstrap
 from .clips import Clips, segment_clips, segment_table
+from .coordination import coordination, imitation
 from .errors import BitboxStatsError, RBackendError
 from .expressions import diversity, expressivity
+from .face_geometry import asymmetry
 from .factor import (
     CFAResult,
     CFAWarning,
@@ -47,6 +52,7 @@ from .models import (
     normal_baseline,
     uniform_baseline,
 )
+from .motion import motion_kinematics, motion_smoothness, relative_motion
 from .openface import (
     example_file,
     openface_columns,
@@ -60,6 +66,7 @@ from .report import ReportSection, render_report, write_report
 from .signals import detect_peaks, scale_durations, wavelet_transform
 from .simulate import SimulatedStudy, simulate_signals, simulate_study, write_study
 from .study import StudyResult, read_study, run_study, weight_recovery
+from .surrogates import PseudoDyadTest, SurrogateTest, coordination_test, pseudo_dyad_test
 from .tables import comparison_table, performance_table
 from .trackers import read_frames
 
@@ -69,6 +76,17 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
 
 __all__ = [
+    "PseudoDyadTest",
+    "SurrogateTest",
+    "asymmetry",
+    "coordination",
+    "coordination_test",
+    "imitation",
+    "motion_kinematics",
+    "motion_smoothness",
+    "openface_to_bitbox",
+    "pseudo_dyad_test",
+    "relative_motion",
     "FEATURES",
     "BitboxStatsError",
     "BootstrapResult",

@@ -2,6 +2,7 @@
 
 Subcommands: ``demo`` (simulate the study and run it), ``study`` (run it on
 real files), ``expressivity``, ``features``, ``icc``, ``cfa``, ``bootstrap``.
+``asymmetry``, ``motion`` and ``coordination`` run Bitbox's other measures.
 Each reads CSV and writes CSV (or a folder of results).
 
 Outputs are safe for the user's own files:
@@ -350,6 +351,96 @@ def _bootstrap(args) -> int:
     return 0
 
 
+def _measure_input(path, what, openface, drop, confidence=0.75):
+    """A measure's input table: an OpenFace file (read and validated) or a plain CSV."""
+    if openface:
+        from .openface import read_openface
+
+        return read_openface(str(_existing_file(path, what)), confidence=confidence)
+    data = _read_csv(path, what)
+    if drop:
+        missing = [c for c in drop if c not in data.columns]
+        if missing:
+            raise UserError(f"--drop: no column(s) {missing} in {path!r}")
+        data = data.drop(columns=drop)
+    return data
+
+
+def _asymmetry(args) -> int:
+    from .face_geometry import asymmetry
+
+    out = _check_out_file(args.out, args.overwrite)
+    data = _measure_input(args.input, "--input", args.openface, args.drop, args.confidence)
+    table = asymmetry(data, normalize=not args.no_normalize, dimension=args.dimension, backend=args.backend,
+                      tidy=True)
+    _write_csv(table, out)
+    _say(f"wrote {len(table)} rows to {out}")
+    return 0
+
+
+def _reference(values):
+    if not values or values == ["mean"]:
+        return "mean"
+    try:
+        return [int(v) for v in values]
+    except ValueError:
+        raise UserError(f"--reference must be 'mean' or frame indices (e.g. 0 10 20), got {values}") from None
+
+
+def _motion(args) -> int:
+    from .motion import motion_kinematics, motion_smoothness, relative_motion
+
+    out = _check_out_file(args.out, args.overwrite)
+    data = _measure_input(args.input, "--input", args.openface, args.drop, args.confidence)
+    kw = {"type": args.type, "dimension": args.dimension, "angular": args.angular, "tidy": True,
+          "nan_policy": args.nan_policy}
+    table = motion_kinematics(data, fps=args.fps, **kw)
+    smooth = motion_smoothness(data, fps=args.fps, **kw)
+    table.insert(5, "jerk", smooth["jerk"].to_numpy())
+    table.insert(6, "log_dimensionless_jerk", smooth["log_dimensionless_jerk"].to_numpy())
+    rel = relative_motion(data, reference=_reference(args.reference), **kw)
+    for k, col in enumerate(["min", "mean", "std", "max"]):
+        table.insert(7 + k, f"distance_{col}", rel[col].to_numpy())
+    table.insert(11, "n_reference", rel["n_reference"].to_numpy())
+    _write_csv(table, out)
+    _say(f"wrote {len(table)} rows to {out}")
+    return 0
+
+
+def _coordination(args) -> int:
+    from .coordination import coordination, imitation
+
+    out = _check_out_file(args.out, args.overwrite)
+    test_out = None
+    if args.surrogates:
+        second = str(out.with_name(out.stem + "_surrogates.csv"))
+        check_output_location(second, args, flag="--out (its _surrogates.csv)")
+        test_out = _check_out_file(second, args.overwrite)
+    x = _measure_input(args.x, "--x", args.openface, args.drop, args.confidence)
+    y = _measure_input(args.y, "--y", args.openface, args.drop, args.confidence)
+    kw = {"width": args.width, "lag": args.lag, "step": args.step, "fps": args.fps,
+          "polarity": not args.no_polarity, "angular": not args.translation, "type": args.type,
+          "dimension": args.dimension}
+    if args.imitation:
+        table = imitation(x, y, stats=not args.windows, causality=not args.both_ways, tidy=True, **kw)
+    else:
+        table = coordination(x, y, stats=not args.windows, tidy=True, **kw)
+    if test_out is not None:
+        from .surrogates import coordination_test
+
+        res = coordination_test(x, y, method=args.method, n_surrogates=args.surrogates, segment=args.segment,
+                                measure="imitation" if args.imitation else "coordination",
+                                causality=not args.both_ways, seed=args.seed, n_jobs=args.n_jobs,
+                                progress=False, **kw)
+        both = pd.concat([res.overall.drop(columns=["measure", "method"]).assign(x_signal="all", y_signal="all"),
+                          res.table], ignore_index=True)
+        _write_csv(both[list(res.table.columns)], test_out)
+        _say(f"wrote the surrogate test ({args.surrogates} surrogates) to {test_out}")
+    _write_csv(table, out)
+    _say(f"wrote {len(table)} rows to {out}")
+    return 0
+
+
 # ------------------------------------------------------------------ the parser
 
 
@@ -474,6 +565,67 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--nan-policy", choices=["raise", "omit"], default="raise")
     overwrite(p)
     p.set_defaults(func=_bootstrap)
+
+    def measure_input(p, what="--input"):
+        p.add_argument("--openface", action="store_true",
+                       help="the input is an OpenFace CSV (invalid frames become missing)")
+        p.add_argument("--confidence", type=float, default=0.75,
+                       help="with --openface: frames below this confidence are missing (default 0.75)")
+        p.add_argument("--drop", nargs="*", default=[], help="columns that are not data (e.g. frame)")
+        p.add_argument("--dimension", type=int, choices=[2, 3], help="landmarks' dimension (2 or 3)")
+
+    p = sub.add_parser("asymmetry", help="facial asymmetry per frame from ibug51 (or OpenFace) landmarks",
+                       description="Mirror-error asymmetry of eyes, brows, nose and mouth per frame "
+                                   "(Bitbox's asymmetry); tidy output: frame, region, asymmetry.")
+    p.add_argument("--input", required=True, help="CSV of landmarks (x0, y0, x1, ...) or an OpenFace CSV")
+    p.add_argument("--out", required=True, help="output CSV")
+    p.add_argument("--backend", help="source of 3-D landmarks for normalisation: 3DI or 3DIl")
+    p.add_argument("--no-normalize", action="store_true", help="the raw mirror error, without Bitbox's constants")
+    measure_input(p)
+    overwrite(p)
+    p.set_defaults(func=_asymmetry)
+
+    p = sub.add_parser("motion", help="kinematics, smoothness and relative motion of landmarks, head or face box",
+                       description="Bitbox's motion_kinematics, motion_smoothness and relative_motion, one row "
+                                   "per point (landmark, head or face box).")
+    p.add_argument("--input", required=True, help="CSV of coordinates, or an OpenFace CSV with --openface")
+    p.add_argument("--type", required=True, choices=["landmark", "landmark-can", "pose", "rectangle"])
+    p.add_argument("--out", required=True, help="output CSV")
+    p.add_argument("--fps", type=float, default=30)
+    p.add_argument("--angular", action="store_true", help="head pose: rotation instead of translation")
+    p.add_argument("--reference", nargs="*", default=["mean"],
+                   help="reference for the distances: mean (default) or frame indices")
+    p.add_argument("--nan-policy", choices=["propagate", "raise", "interpolate"], default="propagate")
+    measure_input(p)
+    overwrite(p)
+    p.set_defaults(func=_motion)
+
+    p = sub.add_parser("coordination", help="windowed lagged correlation of two people's signals",
+                       description="Bitbox's coordination (both windows shifted) or imitation (--imitation: "
+                                   "only Y's), per signal pair; optionally a surrogate test.")
+    p.add_argument("--x", required=True, help="CSV of X's signals (one column per signal)")
+    p.add_argument("--y", required=True, help="CSV of Y's signals")
+    p.add_argument("--out", required=True, help="output CSV (one row per pair, or per window with --windows)")
+    p.add_argument("--type", choices=["expression", "landmark", "landmark-can", "pose"],
+                   help="what the files hold (default expression; with --openface: AU intensities)")
+    p.add_argument("--width", type=float, default=0.5, help="window width in seconds (default 0.5)")
+    p.add_argument("--lag", type=float, help="largest lag in seconds (default width / 4)")
+    p.add_argument("--step", type=float, help="step between windows in seconds (default width / 2)")
+    p.add_argument("--fps", type=float, default=30)
+    p.add_argument("--imitation", action="store_true", help="shift only Y's window (imitation)")
+    p.add_argument("--both-ways", action="store_true", help="with --imitation: Y's window also forward in time")
+    p.add_argument("--no-polarity", action="store_true", help="largest correlation instead of largest absolute correlation")
+    p.add_argument("--translation", action="store_true", help="head pose: translation instead of rotation")
+    p.add_argument("--windows", action="store_true", help="every window's value instead of the statistics")
+    p.add_argument("--surrogates", type=int, default=0,
+                   help="also test against this many surrogates (written to <out>_surrogates.csv)")
+    p.add_argument("--method", choices=["segments", "shift"], default="segments", help="surrogate method")
+    p.add_argument("--segment", type=float, help="segment length in seconds for --method segments")
+    p.add_argument("--seed", type=int, default=2020)
+    p.add_argument("--n-jobs", type=int, default=1)
+    measure_input(p)
+    overwrite(p)
+    p.set_defaults(func=_coordination)
     return parser
 
 

@@ -36,6 +36,23 @@ GROUPS = (
          "simulate_signals"),
     ),
     Group(
+        "measures", "Asymmetry and motion",
+        "Bitbox's other behavioural measures of one face: the mirror-error asymmetry of eyes, "
+        "brows, nose and mouth, and the kinematics, smoothness and relative motion of "
+        "landmarks, the head and the face box (the numbers of Bitbox's ``asymmetry`` and "
+        "``biomechanics``), on Bitbox data dicts, arrays, DataFrames or OpenFace output.",
+        ("asymmetry", "motion_kinematics", "motion_smoothness", "relative_motion",
+         "openface_to_bitbox"),
+    ),
+    Group(
+        "coordination", "Dyadic coordination",
+        "Windowed lagged cross-correlation of two people's signals (Bitbox's ``coordination`` "
+        "and ``imitation``) and surrogate tests against pseudo-synchrony. See the vignette "
+        ":doc:`/vignettes/dyadic_coordination`.",
+        ("coordination", "imitation", "coordination_test", "SurrogateTest", "pseudo_dyad_test",
+         "PseudoDyadTest"),
+    ),
+    Group(
         "files", "OpenFace and tracker files",
         "Read and write OpenFace CSV files, read other trackers' exports (FaceReader, iMotions "
         "FACET, py-feat, Live Link Face) into the same frames table, cut task videos into the study's clips and compute "

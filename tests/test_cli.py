@@ -21,7 +21,7 @@ def run(capsys, *argv):
 def test_help_for_every_subcommand(capsys):
     parser = build_parser()
     commands = parser._subparsers._group_actions[0].choices
-    assert set(commands) == {"demo", "study", "expressivity", "features", "icc", "cfa", "bootstrap"}
+    assert {"demo", "study", "expressivity", "features", "icc", "cfa", "bootstrap"} <= set(commands)
     for name in commands:
         with pytest.raises(SystemExit) as ex:
             main([name, "--help"])
