@@ -46,6 +46,11 @@ SMOOTH_SIGMA = 1.0
 AGGREGATE_SCALE_WINDOW = 3
 #: Working-memory budget (bytes) for one block of signals in the transform.
 _BLOCK_BYTES = 48 * 2**20
+#: ... and the smallest budget per thread: smaller blocks spend their time in
+#: NumPy calls that hold the GIL, and the threads stop running side by side
+#: (measured in benchmarks/expressivity.py: 4-signal blocks gave no gain from a
+#: second thread, 20-signal blocks 25%).
+_MIN_BLOCK_BYTES = 24 * 2**20
 #: Signals whose one-piece FFT would be longer than this many segments are
 #: convolved segment-wise (overlap-save, segments of ``_SEGMENT`` frames).
 _SEGMENT = 8192
@@ -462,15 +467,19 @@ def _map_blocks(values: np.ndarray, work, *, scales_free: bool = False):
 
     ``values`` is (frames, signals); each block is a C-contiguous (n, frames)
     copy of some of its columns. Blocks are sized so that the working memory
-    of all threads together stays near the input's own size (the transform
-    needs about 64 bytes per signal and frame, the raw peaks without scales
-    about 24); results come back in signal order.
+    of all threads together stays near the input's own size, but at least
+    ``_MIN_BLOCK_BYTES`` and at most ``_BLOCK_BYTES`` per thread (the
+    transform needs about 64 bytes per signal and frame, the raw peaks
+    without scales about 24), and every thread gets as many blocks; results
+    come back in signal order.
     """
     T, n = values.shape
     threads = _threads()
     per_signal = (24 if scales_free else 64) * (T + 1024)
-    budget = min(_BLOCK_BYTES, max(4 * 2**20, values.nbytes // threads))
+    budget = min(_BLOCK_BYTES, max(_MIN_BLOCK_BYTES, values.nbytes // threads))
     step = int(max(1, min(-(-n // threads), budget // per_signal)))
+    blocks = -(-n // step)
+    step = -(-n // (-(-blocks // threads) * threads))  # as many blocks for every thread
 
     def run(i0):
         return work(i0, np.ascontiguousarray(values[:, i0 : i0 + step].T))
@@ -747,6 +756,9 @@ def _direct_row(z_row: np.ndarray, d: _Direct) -> np.ndarray:
 _RUN_GAP_WORK = 8192
 #: Elements per chunk when screening coefficients (a few hundred KiB: in cache).
 _SCREEN_CHUNK = 1 << 15
+#: Elements per chunk in :func:`_settle_dense` (fewer, larger chunks: less
+#: Python overhead per row; measured).
+_DENSE_CHUNK = 1 << 17
 
 
 def _direct_conv(z: np.ndarray, d: _Direct, rows: np.ndarray, lo: np.ndarray, hi: np.ndarray, out: np.ndarray):
@@ -955,6 +967,8 @@ def _settle(z, runs, coefs, bound, d: _Direct, tally: dict, *, negatives: bool):
         p, v = _strict_peaks(coefs, negatives=negatives)
         return np.flatnonzero(p), (np.flatnonzero(v) if negatives else None), _Settled(None, None, T, True)
     zero = None if runs is None else _structural_zeros(runs, d)
+    if zero is None:
+        return _settle_dense(z, coefs, bound, d, tally, negatives=negatives)
     if zero is not None:
         np.multiply(coefs, ~zero, out=coefs)  # 0 there (Bitbox's are -0.0 or 0.0: equal in every comparison)
         tally["zero_frames"] += int(np.count_nonzero(zero))
@@ -1002,6 +1016,98 @@ def _settle(z, runs, coefs, bound, d: _Direct, tally: dict, *, negatives: bool):
         tally["_rows"].append(rows)
     p, v = _strict_peaks(coefs, negatives=negatives)
     return np.flatnonzero(p), (np.flatnonzero(v) if negatives else None), _Settled(need_flat, zero, T, False)
+
+
+def _recompute(z, coefs, need_flat, d: _Direct, tally: dict):
+    """Replace the coefficients ``need_flat`` (sorted flat indices) of ``coefs``
+    by Bitbox's own, and count them in the tally."""
+    T = coefs.shape[1]
+    rows, frames = np.divmod(need_flat, T)
+    coefs[rows, frames] = _direct_values(z, d, rows, frames)
+    tally["settled_rows"] += np.unique(rows).size
+    tally["settled_values"] += rows.size
+    tally["_rows"].append(rows)
+
+
+def _settle_dense(z, coefs, bound, d: _Direct, tally: dict, *, negatives: bool):
+    r""":func:`_settle` for a block without structural zeros, in one pass.
+
+    The same coefficients are recomputed (those within the bound of 0, both
+    members of close pairs that could be on the same side of 0), but the
+    peaks come from the screening's own comparisons: with the first
+    differences :math:`\Delta_t = c_{t+1} - c_t` and the bound :math:`b`,
+    ``up`` is :math:`\Delta > 2b`, ``down`` is :math:`\Delta < -2b`, and
+    ``P``/``N`` are :math:`c > b` / :math:`c < -b`. A frame with neither a
+    small coefficient nor a close pair on either side is a peak exactly when
+    ``up`` before, ``down`` after and ``P`` (a valley: the mirror image), the
+    same decision :func:`_strict_peaks` makes on any values within the bound;
+    the few other frames are decided on the recomputed coefficients.
+    """
+    n, T = coefs.shape
+    chunk = max(1, _DENSE_CHUNK // T)
+    step = np.empty((chunk, T - 1))
+    up = np.empty((chunk, T - 1), dtype=bool)
+    down = np.empty((chunk, T - 1), dtype=bool)
+    close = np.empty((chunk, T - 1), dtype=bool)
+    above = np.empty((chunk, T), dtype=bool)
+    below = np.empty((chunk, T), dtype=bool)
+    small = np.empty((chunk, T), dtype=bool)
+    extreme = np.zeros((chunk, T), dtype=bool)  # columns 0 and T-1 stay False
+    flat_pos, flat_neg, flat_small, flat_close = [], [], [], []
+    for r0 in range(0, n, chunk):
+        c = coefs[r0 : r0 + chunk]
+        k = c.shape[0]
+        b = bound[r0 : r0 + k]
+        st, u, dn, cl, P, N, sm, ex = (a[:k] for a in (step, up, down, close, above, below, small, extreme))
+        np.subtract(c[:, 1:], c[:, :-1], out=st)
+        np.greater(st, 2 * b, out=u)
+        np.less(st, -2 * b, out=dn)
+        np.greater(c, b, out=P)
+        np.less(c, -b, out=N)
+        inner = ex[:, 1:-1]
+        np.logical_and(u[:, :-1], dn[:, 1:], out=inner)
+        inner &= P[:, 1:-1]
+        flat_pos.append(np.flatnonzero(ex) + r0 * T)
+        if negatives:
+            np.logical_and(dn[:, :-1], u[:, 1:], out=inner)
+            inner &= N[:, 1:-1]
+            flat_neg.append(np.flatnonzero(ex) + r0 * T)
+        if np.count_nonzero(P) + np.count_nonzero(N) < P.size:  # some |c| <= b
+            np.logical_not(np.logical_or(P, N, out=sm), out=sm)
+            if not b.all():  # a bound of 0: a signal of zeros, whose coefficients are all exactly 0
+                sm &= b > 0
+            flat_small.append(np.flatnonzero(sm) + r0 * T)
+        if np.count_nonzero(u) + np.count_nonzero(dn) < u.size:  # some |c_t+1 - c_t| <= 2b
+            np.logical_not(np.logical_or(u, dn, out=cl), out=cl)
+            if not b.all():
+                cl &= b > 0
+            flat_close.append(np.flatnonzero(cl) + r0 * (T - 1))
+    pos = np.concatenate(flat_pos)
+    neg = np.concatenate(flat_neg) if negatives else None
+    need_flat = np.concatenate(flat_small) if flat_small else np.empty(0, dtype=np.int64)
+    ti, tt = np.divmod(np.concatenate(flat_close) if flat_close else np.empty(0, dtype=np.int64), T - 1)
+    if not need_flat.size and not ti.size:
+        return pos, neg, _Settled(need_flat, None, T, False)
+    open_flat = np.union1d(need_flat, np.concatenate((ti * T + tt, ti * T + tt + 1)))
+    if ti.size:  # close neighbours: recomputed only if both could be on the same side of 0
+        left, right, b = coefs[ti, tt], coefs[ti, tt + 1], bound[ti, 0]
+        keep = np.minimum(left, right) > -b
+        if negatives:
+            keep |= np.maximum(left, right) < b
+        pair = ti[keep] * T + tt[keep]
+        if pair.size:
+            need_flat = np.union1d(need_flat, np.concatenate((pair, pair + 1)))
+    if need_flat.size:
+        _recompute(z, coefs, need_flat, d, tally)
+    # the open frames, decided on the coefficients as they are now
+    rows, frames = np.divmod(open_flat, T)
+    inside = (frames > 0) & (frames < T - 1)
+    rows, frames, flat = rows[inside], frames[inside], open_flat[inside]
+    mid, left, right = coefs[rows, frames], coefs[rows, frames - 1], coefs[rows, frames + 1]
+    pos = np.union1d(np.setdiff1d(pos, flat, assume_unique=True), flat[(mid > left) & (mid > right) & (mid > 0)])
+    if negatives:
+        neg = np.union1d(np.setdiff1d(neg, flat, assume_unique=True), flat[(mid < left) & (mid < right) & (mid < 0)])
+    return pos, neg, _Settled(need_flat, None, T, False)
 
 
 def _exact_median(values, exact, margin, fetch, tally: dict, row_ids=None) -> np.ndarray:

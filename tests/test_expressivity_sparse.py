@@ -226,6 +226,40 @@ def test_segmented_long_sparse_signal_within_bound_and_same_peaks_as_bitbox():
     assert_same_as_bitbox(data, fps, [(6, False), (6, True)], robusts=(True,))
 
 
+@pytest.mark.parametrize("negatives", [False, True])
+def test_dense_screening_decides_every_peak_as_on_the_exact_coefficients(monkeypatch, negatives):
+    # exact coefficients with many ties, near-ties, plateaus and zeros,
+    # seen through errors of up to the bound: the one-pass screening must give
+    # the peaks of the exact values, recomputing what it cannot decide
+    rng = np.random.default_rng(3)
+    n, T = 12, 400
+    steps = rng.integers(-2, 3, size=(n, T)) * rng.choice([1.0, 0.05], size=(n, T))  # ties and near-ties
+    exact = np.cumsum(steps, axis=1)
+    exact[3] = 0.0  # a signal of zeros: bound 0, nothing to decide
+    exact[5, 100:200] = 0.0  # a zero stretch inside a moving signal
+    bound = np.full((n, 1), 0.1)
+    bound[3] = 0.0
+    coefs = exact + rng.uniform(-1, 1, size=(n, T)) * bound
+    recomputed = []
+
+    def direct_values(z, d, rows, frames):
+        recomputed.append(rows.size)
+        return exact[rows, frames]
+
+    monkeypatch.setattr(signals, "_direct_values", direct_values)
+    tally = dict.fromkeys(signals._ExactPathTally._FIELDS, 0)
+    tally["_rows"] = []
+    pos, neg, settled = signals._settle_dense(None, coefs, bound, None, tally, negatives=negatives)
+    want_pos, want_neg = signals._strict_peaks(exact, negatives=negatives)
+    assert np.array_equal(pos, np.flatnonzero(want_pos))
+    assert (neg is None) if not negatives else np.array_equal(neg, np.flatnonzero(want_neg))
+    # what was recomputed is exact, and it is what the generic screening recomputes
+    rows, frames = np.divmod(settled.flat, T)
+    assert np.array_equal(coefs[rows, frames], exact[rows, frames])
+    assert 0 < sum(recomputed) < n * T
+    assert settled.at(*np.nonzero((exact == 0) & (bound > 0))).all()  # every exact zero of a moving signal
+
+
 def test_exact_median_and_mad_are_numpys_on_bitbox_coefficients():
     fps = 30
     data = openface_like(6, 120, fps, 2, seed=4).to_numpy().T.copy()
