@@ -46,11 +46,11 @@ SMOOTH_SIGMA = 1.0
 AGGREGATE_SCALE_WINDOW = 3
 #: Working-memory budget (bytes) for one block of signals in the transform.
 _BLOCK_BYTES = 48 * 2**20
-#: ... and the smallest budget per thread: smaller blocks spend their time in
-#: NumPy calls that hold the GIL, and the threads stop running side by side
-#: (measured in benchmarks/expressivity.py: 4-signal blocks gave no gain from a
-#: second thread, 20-signal blocks 25%).
-_MIN_BLOCK_BYTES = 24 * 2**20
+#: ... and the smallest budget per thread. Larger blocks run faster on two
+#: threads (fewer NumPy calls that hold the GIL: 24 MiB gave 15-20% at 10 min
+#: in benchmarks/expressivity.py) but take the peak memory beyond the input
+#: from 1.3-1.5x to 3-7.5x the input's size, over the 2x limit.
+_MIN_BLOCK_BYTES = 4 * 2**20
 #: Signals whose one-piece FFT would be longer than this many segments are
 #: convolved segment-wise (overlap-save, segments of ``_SEGMENT`` frames).
 _SEGMENT = 8192
@@ -732,15 +732,23 @@ def _error_bound(wavelet_scale: float, zmax: np.ndarray, znorm: np.ndarray, nfft
     produce. The sum is doubled; the tests check that actual differences stay
     far below it.
     """
+    per_max, per_norm = _error_factors(wavelet_scale, nfft)
+    return per_max * zmax + per_norm * znorm
+
+
+@lru_cache(maxsize=256)
+def _error_factors(wavelet_scale: float, nfft: int) -> tuple[float, float]:
+    """The factors of :func:`_error_bound` for ``zmax`` and ``znorm``, already
+    doubled (the bound is twice the sum of its three parts)."""
     d = _direct_kernel(wavelet_scale)
     L = d.kernel.size
-    direct = 2 * np.sqrt(wavelet_scale) * _gamma(L) * d.kernel_l1 * zmax
+    direct = 2 * np.sqrt(wavelet_scale) * _gamma(L) * d.kernel_l1
     eta = _UNIT_ROUNDOFF + _gamma(4) * (np.sqrt(2) + _UNIT_ROUNDOFF)
     eps = 2 * np.log2(nfft) * eta
     eps = eps / (1 - eps)
-    fft = 1.01 * (3 * eps + 2 * _gamma(2)) * d.smooth_l1 * znorm
-    rest = _gamma(L + 64) * d.diff_l1 * zmax
-    return 2.0 * (direct + fft + rest)
+    fft = 1.01 * (3 * eps + 2 * _gamma(2)) * d.smooth_l1
+    rest = _gamma(L + 64) * d.diff_l1
+    return 2.0 * float(direct + rest), 2.0 * float(fft)
 
 
 def _direct_row(z_row: np.ndarray, d: _Direct) -> np.ndarray:
@@ -1052,7 +1060,8 @@ def _settle_dense(z, coefs, bound, d: _Direct, tally: dict, *, negatives: bool):
     above = np.empty((chunk, T), dtype=bool)
     below = np.empty((chunk, T), dtype=bool)
     small = np.empty((chunk, T), dtype=bool)
-    extreme = np.zeros((chunk, T), dtype=bool)  # columns 0 and T-1 stay False
+    extreme = np.empty((chunk, T), dtype=bool)
+    extreme[:, 0] = extreme[:, -1] = False  # never a peak; the inner columns are written below
     flat_pos, flat_neg, flat_small, flat_close = [], [], [], []
     for r0 in range(0, n, chunk):
         c = coefs[r0 : r0 + chunk]
