@@ -1004,26 +1004,33 @@ def _settle(z, runs, coefs, bound, d: _Direct, tally: dict, *, negatives: bool):
         flat_close.append(np.flatnonzero(close[:k]) + r0 * (T - 1))
     need_flat = np.concatenate(flat_small)
     ti, tt = np.divmod(np.concatenate(flat_close), T - 1)
-    if ti.size:  # close neighbours: open only if both could be on the same side of 0
-        left, right, b = coefs[ti, tt], coefs[ti, tt + 1], bound[ti, 0]
-        keep = np.minimum(left, right) > -b
-        if negatives:
-            keep |= np.maximum(left, right) < b
-        pair = ti[keep] * T + tt[keep]
-        if pair.size:
-            mark = np.zeros(n * T, dtype=bool)
-            mark[need_flat] = True
-            mark[pair] = True
-            mark[pair + 1] = True
-            need_flat = np.flatnonzero(mark)
+    need_flat = _with_close_pairs(coefs, bound, need_flat, ti, tt, negatives=negatives)
     if need_flat.size:
-        rows, frames = np.divmod(need_flat, T)
-        coefs[rows, frames] = _direct_values(z, d, rows, frames)
-        tally["settled_rows"] += np.unique(rows).size
-        tally["settled_values"] += rows.size
-        tally["_rows"].append(rows)
+        _recompute(z, coefs, need_flat, d, tally)
     p, v = _strict_peaks(coefs, negatives=negatives)
     return np.flatnonzero(p), (np.flatnonzero(v) if negatives else None), _Settled(need_flat, zero, T, False)
+
+
+def _with_close_pairs(coefs, bound, need_flat, ti, tt, *, negatives: bool) -> np.ndarray:
+    """``need_flat`` (sorted flat indices of a (n, T) ``coefs``) and both members
+    of every close pair ``(ti, tt)``, ``(ti, tt + 1)`` whose order is open: both
+    could be positive (or, with ``negatives``, both negative); otherwise one
+    sign decides the pair's comparison. Sorted, each index once."""
+    if not ti.size:
+        return need_flat
+    left, right, b = coefs[ti, tt], coefs[ti, tt + 1], bound[ti, 0]
+    keep = np.minimum(left, right) > -b
+    if negatives:
+        keep |= np.maximum(left, right) < b
+    T = coefs.shape[1]
+    pair = ti[keep] * T + tt[keep]
+    if not pair.size:
+        return need_flat
+    mark = np.zeros(coefs.size, dtype=bool)
+    mark[need_flat] = True
+    mark[pair] = True
+    mark[pair + 1] = True
+    return np.flatnonzero(mark)
 
 
 def _recompute(z, coefs, need_flat, d: _Direct, tally: dict):
@@ -1098,14 +1105,7 @@ def _settle_dense(z, coefs, bound, d: _Direct, tally: dict, *, negatives: bool):
     if not need_flat.size and not ti.size:
         return pos, neg, _Settled(need_flat, None, T, False)
     open_flat = np.union1d(need_flat, np.concatenate((ti * T + tt, ti * T + tt + 1)))
-    if ti.size:  # close neighbours: recomputed only if both could be on the same side of 0
-        left, right, b = coefs[ti, tt], coefs[ti, tt + 1], bound[ti, 0]
-        keep = np.minimum(left, right) > -b
-        if negatives:
-            keep |= np.maximum(left, right) < b
-        pair = ti[keep] * T + tt[keep]
-        if pair.size:
-            need_flat = np.union1d(need_flat, np.concatenate((pair, pair + 1)))
+    need_flat = _with_close_pairs(coefs, bound, need_flat, ti, tt, negatives=negatives)
     if need_flat.size:
         _recompute(z, coefs, need_flat, d, tally)
     # the open frames, decided on the coefficients as they are now
