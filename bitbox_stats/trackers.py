@@ -509,23 +509,10 @@ def _read_pyfeat(text, source, fps, face_id):
         n_dropped = 0
     names = {"FaceRectX": "face_rect_x", "FaceRectY": "face_rect_y", "FaceRectWidth": "face_rect_width",
              "FaceRectHeight": "face_rect_height", "FaceScore": "face_score"}
-    measures, text_cols, empty_cols = [], [], []
-    timestamp = None
-    for name in table.names:
-        if name == "frame":
-            continue
-        values = table.column(name)
-        if name == "approx_time":
-            timestamp = _pyfeat_time(values, table, source)
-            continue
-        if all(v == "" for v in values):
-            empty_cols.append(name)
-            continue
-        if not _numeric(values):
-            text_cols.append(name)
-            continue
-        new = names.get(name) or (name if re.match(r"^(AU\d+|[xyz]_\d+)$", name) else _snake(name))
-        measures.append((new, _floats(name, values, table, source)))
+    measures, text_cols, empty_cols = _plain_measures(
+        table, ("frame", "approx_time"), source,
+        lambda name: names.get(name) or (name if re.match(r"^(AU\d+|[xyz]_\d+)$", name) else _snake(name)))
+    timestamp = _pyfeat_time(table.column("approx_time"), table, source) if "approx_time" in table.names else None
     fps, fps_source = _resolve_fps(fps, np.nan, "", source)
     frame = frame0 + 1
     if timestamp is None:
@@ -534,6 +521,24 @@ def _read_pyfeat(text, source, fps, face_id):
              "index_column_dropped": index_dropped}
     return dict(frame=frame, timestamp=timestamp, valid=face, measures=measures, ident=[], table=table,
                 fps=fps, fps_source=fps_source, text_columns=text_cols, empty_columns=empty_cols, attrs=attrs)
+
+
+def _plain_measures(table, skip, source, rename):
+    """``(measures, text_columns, empty_columns)`` of a plain numeric export: every
+    column not in ``skip`` that is all empty, holds text, or becomes the measure
+    ``(rename(name), values)``."""
+    measures, text_cols, empty_cols = [], [], []
+    for name in table.names:
+        if name in skip:
+            continue
+        values = table.column(name)
+        if all(v == "" for v in values):
+            empty_cols.append(name)
+        elif not _numeric(values):
+            text_cols.append(name)
+        else:
+            measures.append((rename(name), _floats(name, values, table, source)))
+    return measures, text_cols, empty_cols
 
 
 def _pyfeat_time(values, table, source) -> np.ndarray:
@@ -591,18 +596,7 @@ def _read_arkit(text, source, fps, face_id):
                          f"the same or an earlier frame at {fps:g} fps ({code[i]}, {code[i + 1]}); pass the "
                          "take's frame rate with fps=")
     count_name = lower.get("blendshapecount")
-    measures, text_cols, empty_cols = [], [], []
-    for name in table.names:
-        if name in (lower["timecode"], count_name):
-            continue
-        values = table.column(name)
-        if all(v == "" for v in values):
-            empty_cols.append(name)
-            continue
-        if not _numeric(values):
-            text_cols.append(name)
-            continue
-        measures.append((_snake(name), _floats(name, values, table, source)))
+    measures, text_cols, empty_cols = _plain_measures(table, (lower["timecode"], count_name), source, _snake)
     values = np.column_stack([v for _, v in measures]) if measures else np.zeros((frame.size, 0))
     valid = ~np.isnan(values).all(axis=1) if measures else np.ones(frame.size, dtype=bool)
     counts = _floats(count_name, table.column(count_name), table, source) if count_name else np.array([])
